@@ -20,6 +20,14 @@ export default defineConfig({
   test: {
     projects: [
       project('tracking', ['packages/tracking/src/**/*.test.ts']),
+      // The same store-level tests again under Deno (node:sqlite instead of better-sqlite3):
+      // run with `deno run -A node_modules/vitest/vitest.mjs run --project tracking-deno`.
+      project('tracking-deno', [
+        'packages/tracking/src/store/**/*.test.ts',
+        'packages/tracking/src/search/**/*.test.ts',
+        'packages/tracking/src/artifacts/**/*.test.ts',
+        'packages/tracking/src/datasets/**/*.test.ts',
+      ]),
       project('flavors', ['packages/flavors/src/**/*.test.ts']),
       project('autolog', ['packages/autolog/src/**/*.test.ts']),
       project('server', ['packages/server/src/**/*.test.ts']),
