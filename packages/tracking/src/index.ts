@@ -1,1 +1,147 @@
-export {};
+/**
+ * @lablog/tracking — experiment tracking for TypeScript ML, speaking MLflow's interfaces.
+ *
+ * Layers, as MLflow's: the fluent API (module-level active run) → {@link TrackingClient}
+ * (explicit ids) → stores ({@link TrackingStore}, {@link RegistryStore}) chosen by tracking URI.
+ * Every export is listed by name.
+ */
+
+// Entities and wire types
+export * from './entities/index.js';
+
+// Errors and validation
+export type { ErrorCode } from './errors.js';
+export {
+  ERROR_CODES,
+  ERROR_CODE_TO_HTTP_STATUS,
+  LablogError,
+  isErrorCode,
+  toLablogError,
+  invalidParameter,
+  resourceDoesNotExist,
+  resourceAlreadyExists,
+} from './errors.js';
+export type { ValidationPolicy, ValidatedBatch } from './validation.js';
+export {
+  MAX_ENTITY_KEY_LENGTH,
+  MAX_PARAM_VAL_LENGTH,
+  MAX_TAG_VAL_LENGTH,
+  MAX_EXPERIMENT_NAME_LENGTH,
+  MAX_EXPERIMENT_TAG_KEY_LENGTH,
+  MAX_EXPERIMENT_TAG_VAL_LENGTH,
+  MAX_MODEL_REGISTRY_TAG_KEY_LENGTH,
+  MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH,
+  MAX_REGISTERED_MODEL_ALIAS_LENGTH,
+  MAX_METRICS_PER_BATCH,
+  MAX_PARAMS_TAGS_PER_BATCH,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_BATCH_LOG_REQUEST_SIZE,
+  MAX_DATASETS_PER_BATCH,
+  SEARCH_MAX_RESULTS_DEFAULT,
+  SEARCH_MAX_RESULTS_THRESHOLD,
+  GET_METRIC_HISTORY_MAX_RESULTS,
+  SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
+  SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD,
+  SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
+  SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
+  invalidValueMessage,
+  missingValueMessage,
+  invalidValue,
+  missingValue,
+  defaultValidationPolicy,
+  posixNormpath,
+  validateKey,
+  validateMetric,
+  validateParam,
+  validateRunTag,
+  validateBatch,
+  paramChangedMessage,
+  validateRunId,
+  validateExperimentId,
+  validateExperimentName,
+  validateExperimentTag,
+  validateArtifactLocation,
+  validateSearchMaxResults,
+  validateDatasetInputs,
+  validateRegisteredModelName,
+  validateRegistryTag,
+  validateModelVersion,
+  validateAlias,
+} from './validation.js';
+
+// Reserved tags and run names
+export {
+  MLFLOW_RUN_NAME,
+  MLFLOW_USER,
+  MLFLOW_SOURCE_NAME,
+  MLFLOW_SOURCE_TYPE,
+  MLFLOW_GIT_COMMIT,
+  MLFLOW_GIT_BRANCH,
+  MLFLOW_GIT_REPO_URL,
+  MLFLOW_PARENT_RUN_ID,
+  MLFLOW_RUN_NOTE,
+  MLFLOW_LOGGED_MODELS,
+  MLFLOW_AUTOLOGGING,
+  MLFLOW_DATASET_CONTEXT,
+} from './tags.js';
+export { generateRunName } from './run-name.js';
+
+// Search grammar
+export type { EntityType, Comparator, Comparison, OrderByClause } from './search/index.js';
+export {
+  encodePageToken,
+  decodePageToken,
+  pageOf,
+  parseRunFilter,
+  parseRunOrderBy,
+  parseExperimentFilter,
+  parseExperimentOrderBy,
+  parseRegisteredModelFilter,
+  parseRegisteredModelOrderBy,
+  parseModelVersionFilter,
+  parseModelVersionOrderBy,
+  filterRuns,
+  sortRuns,
+  filterExperiments,
+  sortExperiments,
+  filterRegisteredModels,
+  sortRegisteredModels,
+  filterModelVersions,
+  sortModelVersions,
+  likeToRegExp,
+} from './search/index.js';
+
+// Stores
+export type {
+  TrackingStore,
+  CreateRunArgs,
+  UpdateRunArgs,
+  LogBatchArgs,
+  SearchRunsArgs,
+  SearchExperimentsArgs,
+  MetricHistoryArgs,
+} from './store/tracking-store.js';
+export type { RegistryStore, SearchRegistryArgs, CreateModelVersionArgs } from './store/registry-store.js';
+
+// Artifacts
+export type { ArtifactRepository, ArtifactRepositoryFactory } from './artifacts/index.js';
+export {
+  validateArtifactPath,
+  resolveUnderRoot,
+  LocalArtifactRepository,
+  getArtifactRepository,
+  registerArtifactRepository,
+  fileUriToPath,
+  pathToFileUri,
+} from './artifacts/index.js';
+
+// Datasets and Arrow
+export type { DatasetFromArrowTableOptions, ArrowTableDataset, DatasetSource, ColSpec, ColSpecType } from './datasets/index.js';
+export {
+  datasetFromArrowTable,
+  datasetInput,
+  codeDatasetSource,
+  computeArrowTableDigest,
+  colSpecsFromArrowSchema,
+} from './datasets/index.js';
+export { runsToArrow, metricHistoryToArrow, metricHistoryFromArrow } from './arrow/index.js';
