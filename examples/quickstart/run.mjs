@@ -14,7 +14,7 @@ const x = Float64Array.from({ length: n }, (_, i) => i / n);
 const y = Float64Array.from(x, (v, i) => 3 * v + 0.5 + Math.sin(i) * 0.05);
 const data = tableFromArrays({ x, y });
 
-lablog.setExperiment('quickstart');
+await lablog.setExperiment('quickstart');
 
 const run = await lablog.withRun(
   async (active) => {

@@ -145,3 +145,49 @@ export {
   colSpecsFromArrowSchema,
 } from './datasets/index.js';
 export { runsToArrow, metricHistoryToArrow, metricHistoryFromArrow } from './arrow/index.js';
+
+// Store implementations and the URI → store registry
+export { SqliteStore } from './store/sqlite/sqlite-store.js';
+export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
+export { FileStore } from './store/file/index.js';
+export type { FileStoreOptions } from './store/file/index.js';
+export type { StorePair, StoreFactory } from './store/store-registry.js';
+export {
+  createStore,
+  registerStoreScheme,
+  isStoreSchemeRegistered,
+  closeAllStores,
+  defaultArtifactRootFor,
+} from './store/store-registry.js';
+export { isTrackingUriSet, defaultTrackingUri, TRACKING_URI_ENV } from './tracking-uri.js';
+
+// The explicit client
+export { TrackingClient } from './client/index.js';
+export type {
+  CreateRunOptions,
+  UpdateRunOptions,
+  ClientLogMetricOptions,
+  SearchRunsOptions,
+  SearchExperimentsOptions,
+  TagsInput,
+} from './client/index.js';
+
+// The fluent API (active run per async context, non-blocking logging)
+export * from './fluent.js';
+
+// The async logger, for integrations that tune it
+export {
+  AsyncLogger,
+  AsyncLoggingError,
+  asyncLoggerFor,
+  flushAllLoggers,
+  setShutdownTimeout,
+  ASYNC_LOGGING_ENV,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_QUEUED_POINTS,
+} from './logging/index.js';
+export type { AsyncLoggerOptions, FailureReporterFn } from './logging/index.js';
+
+// Run context (default tags)
+export { resolveTags, registerRunContextProvider, readGitInfo, inJupyterKernel } from './run-context/index.js';
+export type { RunContextProvider, GitInfo } from './run-context/index.js';

@@ -29,8 +29,9 @@ export function decodePageToken(token: string | undefined | null): number {
 }
 
 /**
- * Cuts one page out of a full, ordered result: MLflow returns a token whenever the page is
- * full, so does this (ref §18: "returned whenever a page is full").
+ * Cuts one page out of a full, ordered result, with a token only when more rows follow.
+ * (MLflow's SQL store also returns a token for an exactly-full last page, which then leads to
+ * an empty page; clients handle both, and this saves them that extra request.)
  */
 export function pageOf<T>(all: readonly T[], offset: number, maxResults: number): { items: T[]; nextPageToken?: string } {
   const items = all.slice(offset, offset + maxResults);

@@ -1,0 +1,150 @@
+/**
+ * The four searches of the SQLite store: parse (search/), build SQL (store/sql/), run it for one
+ * page (one row more than asked, to know whether a next page exists), then load the page's
+ * entities in bulk.
+ */
+import type { Run } from '../../entities/run.js';
+import type { Experiment } from '../../entities/experiment.js';
+import type { RegisteredModel } from '../../entities/registered-model.js';
+import type { ModelVersion } from '../../entities/model-version.js';
+import type { PagedList } from '../../entities/paged-list.js';
+import {
+  parseExperimentFilter,
+  parseExperimentOrderBy,
+  parseModelVersionFilter,
+  parseModelVersionOrderBy,
+  parseRegisteredModelFilter,
+  parseRegisteredModelOrderBy,
+  parseRunFilter,
+  parseRunOrderBy,
+} from '../../search/index.js';
+import { decodePageToken, encodePageToken } from '../../search/page-token.js';
+import {
+  SEARCH_MAX_RESULTS_DEFAULT,
+  SEARCH_MAX_RESULTS_THRESHOLD,
+  SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
+  SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
+  SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
+  SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD,
+  validateSearchMaxResults,
+} from '../../validation.js';
+import type { SearchExperimentsArgs, SearchRunsArgs } from '../tracking-store.js';
+import type { SearchRegistryArgs } from '../registry-store.js';
+import {
+  buildExperimentSearchSql,
+  buildModelVersionSearchSql,
+  buildRegisteredModelSearchSql,
+  buildRunSearchArms,
+  buildRunSearchProbes,
+  buildRunSearchSql,
+  sqliteDialect,
+  type RunSearchQuery,
+  type BuiltQuery,
+} from '../sql/index.js';
+import type { Db } from './db.js';
+import { parseIntegerId } from './db.js';
+import { loadRuns } from './run-loader.js';
+import { loadExperiments } from './experiments.js';
+import { loadModels } from './registered-models.js';
+import { loadVersions } from './model-versions.js';
+
+function page<T>(rows: unknown[][], offset: number, maxResults: number, load: (rows: unknown[][]) => T[]): PagedList<T> {
+  const more = rows.length > maxResults;
+  const items = load(more ? rows.slice(0, maxResults) : rows);
+  return more ? { items, nextPageToken: encodePageToken(offset + maxResults) } : { items };
+}
+
+function run(db: Db, q: BuiltQuery): unknown[][] {
+  return db.stmt(q.sql).values(...q.params);
+}
+
+/**
+ * Below this many candidate runs for some filter clause (or for the experiments), "find every
+ * match, then sort" is cheap; above it for every clause, walking the order index is.
+ */
+let orderFirstThreshold = 2000;
+
+/** Changes the plan threshold (tests compare both plans; 0 = always walk the order index). */
+export function setRunSearchPlanThreshold(n: number): void {
+  orderFirstThreshold = n;
+}
+
+/** One page of runs. */
+export function searchRuns(db: Db, args: SearchRunsArgs): PagedList<Run> {
+  const maxResults = args.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT;
+  validateSearchMaxResults(maxResults, SEARCH_MAX_RESULTS_THRESHOLD);
+  const offset = decodePageToken(args.pageToken);
+  const filter = parseRunFilter(args.filter ?? '');
+  const orderBy = parseRunOrderBy(args.orderBy ?? []);
+  const experimentIds = args.experimentIds.map(parseIntegerId).filter((x): x is number => x !== undefined);
+  if (experimentIds.length === 0) return { items: [] };
+  const q: RunSearchQuery = { experimentIds, viewType: args.runViewType ?? 'ACTIVE_ONLY', filter, orderBy, limit: maxResults + 1, offset };
+  return db.read(() => page(runIds(db, q), offset, maxResults, (rows) => loadRuns(db, rows.map((r) => r[0] as number))));
+}
+
+/** The ids of one page (plus one row), choosing between the two plans of a runs search. */
+function runIds(db: Db, q: RunSearchQuery): unknown[][] {
+  const arms = q.viewType === 'DELETED_ONLY' ? undefined : buildRunSearchArms(sqliteDialect, q);
+  const selective = () =>
+    orderFirstThreshold === Infinity ||
+    buildRunSearchProbes(sqliteDialect, q, orderFirstThreshold).some((probe) => Number(run(db, probe)[0]![0]) < orderFirstThreshold);
+  if (!arms || selective()) return run(db, buildRunSearchSql(sqliteDialect, q));
+  const out: unknown[][] = [];
+  let offset = q.offset;
+  let need = q.limit;
+  for (const arm of arms) {
+    const rows = run(db, arm.page(need, offset));
+    out.push(...rows);
+    if (rows.length >= need) break;
+    // this arm is used up: the next one starts where its rows end
+    const armRows = rows.length > 0 ? offset + rows.length : offset > 0 ? Number(run(db, arm.count())[0]![0]) : 0;
+    offset = Math.max(0, offset - armRows);
+    need -= rows.length;
+  }
+  return out;
+}
+
+/** One page of experiments. */
+export function searchExperiments(db: Db, args: SearchExperimentsArgs): PagedList<Experiment> {
+  const maxResults = args.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT;
+  validateSearchMaxResults(maxResults, SEARCH_MAX_RESULTS_THRESHOLD);
+  const offset = decodePageToken(args.pageToken);
+  const q = buildExperimentSearchSql(sqliteDialect, {
+    viewType: args.viewType ?? 'ACTIVE_ONLY',
+    filter: parseExperimentFilter(args.filter ?? ''),
+    orderBy: parseExperimentOrderBy(args.orderBy ?? []),
+    limit: maxResults + 1,
+    offset,
+  });
+  return db.read(() => page(run(db, q), offset, maxResults, (rows) => loadExperiments(db, rows.map((r) => r[0] as number))));
+}
+
+/** One page of registered models. */
+export function searchRegisteredModels(db: Db, args: SearchRegistryArgs): PagedList<RegisteredModel> {
+  const maxResults = args.maxResults ?? SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT;
+  validateSearchMaxResults(maxResults, SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD);
+  const offset = decodePageToken(args.pageToken);
+  const q = buildRegisteredModelSearchSql(sqliteDialect, {
+    filter: parseRegisteredModelFilter(args.filter ?? ''),
+    orderBy: parseRegisteredModelOrderBy(args.orderBy ?? []),
+    limit: maxResults + 1,
+    offset,
+  });
+  return db.read(() => page(run(db, q), offset, maxResults, (rows) => loadModels(db, rows.map((r) => r[0] as number))));
+}
+
+/** One page of model versions. */
+export function searchModelVersions(db: Db, args: SearchRegistryArgs): PagedList<ModelVersion> {
+  const maxResults = args.maxResults ?? SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT;
+  validateSearchMaxResults(maxResults, SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD);
+  const offset = decodePageToken(args.pageToken);
+  const q = buildModelVersionSearchSql(sqliteDialect, {
+    filter: parseModelVersionFilter(args.filter ?? ''),
+    orderBy: parseModelVersionOrderBy(args.orderBy ?? []),
+    limit: maxResults + 1,
+    offset,
+  });
+  return db.read(() =>
+    page(run(db, q), offset, maxResults, (rows) => loadVersions(db, rows.map((r) => [r[0] as number, r[1] as number] as const))),
+  );
+}

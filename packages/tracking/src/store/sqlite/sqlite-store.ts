@@ -1,0 +1,339 @@
+/**
+ * The embedded default store: experiments, runs, metrics and the model registry in one SQLite
+ * file (better-sqlite3 under Node, `node:sqlite` under Deno; see driver.ts).
+ *
+ * This class validates input (validation.ts opens every write) and hands on to one module per
+ * resource: experiments.ts, runs.ts, log-batch.ts, metrics.ts, registered-models.ts,
+ * model-versions.ts, search.ts. Every write is one `BEGIN IMMEDIATE` transaction; the schema
+ * lives in migrations.ts.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Experiment } from '../../entities/experiment.js';
+import type { Run, RunInfo } from '../../entities/run.js';
+import type { Metric } from '../../entities/metric.js';
+import type { ExperimentTag, ModelVersionTag, RegisteredModelTag } from '../../entities/tag.js';
+import type { DatasetInput } from '../../entities/dataset.js';
+import type { PagedList } from '../../entities/paged-list.js';
+import type { ModelStage } from '../../entities/enums.js';
+import { isRunStatus } from '../../entities/enums.js';
+import type { RegisteredModel } from '../../entities/registered-model.js';
+import type { ModelVersion } from '../../entities/model-version.js';
+import {
+  defaultValidationPolicy,
+  invalidValue,
+  missingValue,
+  validateAlias,
+  validateArtifactLocation,
+  validateBatch,
+  validateDatasetInputs,
+  validateExperimentId,
+  validateExperimentName,
+  validateExperimentTag,
+  validateKey,
+  validateModelVersion,
+  validateRegisteredModelName,
+  validateRegistryTag,
+  validateRunId,
+  validateRunTag,
+  type ValidationPolicy,
+} from '../../validation.js';
+import type {
+  CreateRunArgs,
+  LogBatchArgs,
+  MetricHistoryArgs,
+  SearchExperimentsArgs,
+  SearchRunsArgs,
+  TrackingStore,
+  UpdateRunArgs,
+} from '../tracking-store.js';
+import type { CreateModelVersionArgs, RegistryStore, SearchRegistryArgs } from '../registry-store.js';
+import { openDriver } from './driver.js';
+import { Db } from './db.js';
+import { BUSY_TIMEOUT_MS, openSchema, schemaVersion } from './migrations.js';
+import * as experiments from './experiments.js';
+import * as runs from './runs.js';
+import * as models from './registered-models.js';
+import * as versions from './model-versions.js';
+import { BatchWriter } from './log-batch.js';
+import { metricHistory } from './metrics.js';
+import { loadRuns } from './run-loader.js';
+import * as search from './search.js';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /** A file path (parent folders are created) or `:memory:`. */
+  path: string;
+  /** Where experiments' artifacts go by default, e.g. `file:///abs/lablog/artifacts`. */
+  defaultArtifactRoot: string;
+  /** Truncation of over-long param/tag values; MLflow's default (truncate, warn) when absent. */
+  validationPolicy?: ValidationPolicy;
+}
+
+/** What {@link SqliteStore.diagnostics} reports. */
+export interface SqliteDiagnostics {
+  driver: 'better-sqlite3' | 'node:sqlite';
+  journalMode: string;
+  schemaVersion: number;
+  foreignKeys: boolean;
+  busyTimeoutMs: number;
+}
+
+/** The SQLite tracking and registry store. Opens lazily: the first call opens and migrates. */
+export class SqliteStore implements TrackingStore, RegistryStore {
+  private readonly policy: ValidationPolicy;
+  private readonly ready: Promise<Db>;
+  private writer: BatchWriter | undefined;
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly options: SqliteStoreOptions) {
+    this.policy = options.validationPolicy ?? defaultValidationPolicy();
+    const inMemory = options.path === ':memory:' || options.path === '';
+    if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
+    this.ready = openDriver(options.path, { busyTimeoutMs: BUSY_TIMEOUT_MS }).then((driver) => {
+      try {
+        openSchema(driver, { defaultArtifactRoot: options.defaultArtifactRoot, inMemory });
+      } catch (e) {
+        driver.close();
+        throw e;
+      }
+      return new Db(driver);
+    });
+    this.ready.catch(() => undefined); // surfaced by the first call instead
+  }
+
+  /** The open connection (after migrations). */
+  private async db(): Promise<Db> {
+    if (this.closed) throw new Error('SqliteStore is closed');
+    return this.ready;
+  }
+
+  // ---- experiments ---------------------------------------------------------------------------
+
+  async createExperiment(name: string, artifactLocation?: string, tags: readonly ExperimentTag[] = []): Promise<string> {
+    validateExperimentName(name);
+    if (artifactLocation) validateArtifactLocation(artifactLocation);
+    tags.forEach(validateExperimentTag);
+    return experiments.insertExperiment(await this.db(), name, this.options.defaultArtifactRoot, artifactLocation || undefined, tags);
+  }
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    validateExperimentId(experimentId);
+    return experiments.getExperiment(await this.db(), experimentId);
+  }
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    return experiments.getExperimentByName(await this.db(), name);
+  }
+  async searchExperiments(args: SearchExperimentsArgs): Promise<PagedList<Experiment>> {
+    return search.searchExperiments(await this.db(), args);
+  }
+  async deleteExperiment(experimentId: string): Promise<void> {
+    validateExperimentId(experimentId);
+    experiments.deleteExperiment(await this.db(), experimentId);
+  }
+  async restoreExperiment(experimentId: string): Promise<void> {
+    validateExperimentId(experimentId);
+    experiments.restoreExperiment(await this.db(), experimentId);
+  }
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    validateExperimentId(experimentId);
+    validateExperimentName(newName);
+    experiments.renameExperiment(await this.db(), experimentId, newName);
+  }
+  async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
+    validateExperimentId(experimentId);
+    validateExperimentTag(tag);
+    experiments.setExperimentTag(await this.db(), experimentId, tag);
+  }
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    validateExperimentId(experimentId);
+    experiments.deleteExperimentTag(await this.db(), experimentId, key);
+  }
+
+  // ---- runs ----------------------------------------------------------------------------------
+
+  async createRun(args: CreateRunArgs): Promise<Run> {
+    validateExperimentId(args.experimentId);
+    const tags = (args.tags ?? []).map((t, i) => validateRunTag(t, this.policy, `tags[${i}]`));
+    const db = await this.db();
+    return loadRuns(db, [runs.insertRun(db, args, tags)])[0]!;
+  }
+  async getRun(runId: string): Promise<Run> {
+    validateRunId(runId);
+    const db = await this.db();
+    return db.read(() => loadRuns(db, [runs.runRow(db, runId).id])[0]!);
+  }
+  async updateRunInfo(runId: string, args: UpdateRunArgs): Promise<RunInfo> {
+    validateRunId(runId);
+    if (args.status !== undefined && !isRunStatus(args.status)) throw invalidValue('status', args.status);
+    if (args.endTime !== undefined && args.endTime !== null && !Number.isInteger(args.endTime)) throw invalidValue('end_time', args.endTime);
+    return runs.updateRun(await this.db(), runId, args);
+  }
+  async deleteRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    runs.setRunLifecycle(await this.db(), runId, 'deleted');
+  }
+  async restoreRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    runs.setRunLifecycle(await this.db(), runId, 'active');
+  }
+  async logBatch(runId: string, batch: LogBatchArgs): Promise<void> {
+    validateRunId(runId);
+    const valid = validateBatch(batch, this.policy);
+    const db = await this.db();
+    this.writer ??= new BatchWriter(db);
+    this.writer.logBatch(runId, valid);
+  }
+  async deleteTag(runId: string, key: string): Promise<void> {
+    validateRunId(runId);
+    validateKey(key, 'tag');
+    runs.deleteRunTag(await this.db(), runId, key);
+  }
+  async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
+    validateRunId(runId);
+    validateDatasetInputs(datasets);
+    runs.insertInputs(await this.db(), runId, datasets);
+  }
+  async getMetricHistory(runId: string, metricKey: string, args?: MetricHistoryArgs): Promise<PagedList<Metric>> {
+    validateRunId(runId);
+    if (metricKey === undefined || metricKey === null || metricKey === '') throw missingValue('metric_key');
+    return metricHistory(await this.db(), runId, metricKey, args);
+  }
+  async searchRunsPage(args: SearchRunsArgs): Promise<PagedList<Run>> {
+    return search.searchRuns(await this.db(), args);
+  }
+
+  // ---- registry ------------------------------------------------------------------------------
+
+  async createRegisteredModel(name: string, tags: readonly RegisteredModelTag[] = [], description?: string): Promise<RegisteredModel> {
+    validateRegisteredModelName(name);
+    tags.forEach(validateRegistryTag);
+    return models.insertModel(await this.db(), name, tags, description);
+  }
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    validateRegisteredModelName(name);
+    return models.getModel(await this.db(), name);
+  }
+  async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+    validateRegisteredModelName(name);
+    validateRegisteredModelName(newName, 'new_name');
+    return models.renameModel(await this.db(), name, newName);
+  }
+  async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
+    validateRegisteredModelName(name);
+    return models.updateModelDescription(await this.db(), name, description);
+  }
+  async deleteRegisteredModel(name: string): Promise<void> {
+    validateRegisteredModelName(name);
+    models.deleteModel(await this.db(), name);
+  }
+  async searchRegisteredModels(args: SearchRegistryArgs): Promise<PagedList<RegisteredModel>> {
+    return search.searchRegisteredModels(await this.db(), args);
+  }
+  async getLatestVersions(name: string, stages?: readonly string[]): Promise<ModelVersion[]> {
+    validateRegisteredModelName(name);
+    const wanted = versions.canonicalStages(stages);
+    const db = await this.db();
+    return db.read(() => {
+      const model = models.registeredModelRow(db, name);
+      return versions.loadVersions(db, versions.latestVersionKeys(db, [model.id], wanted).get(model.id) ?? []);
+    });
+  }
+  async setRegisteredModelTag(name: string, tag: RegisteredModelTag): Promise<void> {
+    validateRegisteredModelName(name);
+    validateRegistryTag(tag);
+    models.setModelTag(await this.db(), name, tag);
+  }
+  async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
+    validateRegisteredModelName(name);
+    validateKey(key, 'tag');
+    models.deleteModelTag(await this.db(), name, key);
+  }
+
+  async createModelVersion(args: CreateModelVersionArgs): Promise<ModelVersion> {
+    validateRegisteredModelName(args.name);
+    if (typeof args.source !== 'string' || args.source === '') throw missingValue('source');
+    if (args.runId) validateRunId(args.runId);
+    (args.tags ?? []).forEach(validateRegistryTag);
+    return versions.insertVersion(await this.db(), args);
+  }
+  async getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    validateRegisteredModelName(name);
+    const v = validateModelVersion(version);
+    return versions.getVersion(await this.db(), name, v);
+  }
+  async updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion> {
+    validateRegisteredModelName(name);
+    return versions.updateVersionDescription(await this.db(), name, validateModelVersion(version), description);
+  }
+  async deleteModelVersion(name: string, version: string): Promise<void> {
+    validateRegisteredModelName(name);
+    versions.deleteVersion(await this.db(), name, validateModelVersion(version));
+  }
+  async searchModelVersions(args: SearchRegistryArgs): Promise<PagedList<ModelVersion>> {
+    return search.searchModelVersions(await this.db(), args);
+  }
+  async transitionModelVersionStage(name: string, version: string, stage: ModelStage | string, archiveExistingVersions: boolean): Promise<ModelVersion> {
+    validateRegisteredModelName(name);
+    return versions.transitionStage(await this.db(), name, validateModelVersion(version), stage, archiveExistingVersions);
+  }
+  async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
+    const mv = await this.getModelVersion(name, version);
+    return mv.storageLocation ?? mv.source;
+  }
+  async setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void> {
+    validateRegisteredModelName(name);
+    validateRegistryTag(tag);
+    versions.setVersionTag(await this.db(), name, validateModelVersion(version), tag);
+  }
+  async deleteModelVersionTag(name: string, version: string, key: string): Promise<void> {
+    validateRegisteredModelName(name);
+    validateKey(key, 'tag');
+    versions.deleteVersionTag(await this.db(), name, validateModelVersion(version), key);
+  }
+  async setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {
+    validateRegisteredModelName(name);
+    validateAlias(alias);
+    models.setAlias(await this.db(), name, alias, validateModelVersion(version));
+  }
+  async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
+    validateRegisteredModelName(name);
+    validateAlias(alias);
+    models.deleteAlias(await this.db(), name, alias);
+  }
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    validateRegisteredModelName(name);
+    if (typeof alias !== 'string' || alias === '') throw missingValue('alias');
+    return models.versionByAlias(await this.db(), name, alias);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /** Driver and connection settings, for tests and `lablog doctor`-style reports. */
+  async diagnostics(): Promise<SqliteDiagnostics> {
+    const db = await this.db();
+    const pragma = (name: string) => db.driver.prepare(`PRAGMA ${name}`).values()[0]?.[0];
+    return {
+      driver: db.driver.name,
+      journalMode: String(pragma('journal_mode')),
+      schemaVersion: schemaVersion(db.driver),
+      foreignKeys: Number(pragma('foreign_keys')) === 1,
+      busyTimeoutMs: Number(pragma('busy_timeout')),
+    };
+  }
+
+  /** Closes the connection (after `PRAGMA optimize`, which keeps the planner's statistics fresh). */
+  async close(): Promise<void> {
+    this.closed ??= this.ready.then(
+      (db) => {
+        try {
+          db.driver.exec('PRAGMA optimize');
+        } catch {
+          // a busy database is no reason to fail a close
+        }
+        db.close();
+      },
+      () => undefined,
+    );
+    return this.closed;
+  }
+}
