@@ -101,5 +101,11 @@ describe('lablog command', () => {
     const bad = await lablog(['nonsense']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown command/);
+    const badView = await lablog(['--tracking-uri', uri, 'experiments', 'list', '--view', 'sideways']);
+    expect(badView.code).toBe(2);
+    expect(badView.stderr).toMatch(/Allowed choices are active_only, deleted_only, all/);
+    const missing = await lablog(['--tracking-uri', uri, 'runs', 'describe']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/required option '--run-id <id>' not specified/);
   });
 });

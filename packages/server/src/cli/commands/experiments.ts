@@ -1,15 +1,9 @@
-import { Command, Option } from 'commander';
-import { TrackingClient, viewTypeFrom, type ViewType } from '@lablog/tracking';
+import type { Command } from 'commander';
+import { TrackingClient, type ViewType } from '@lablog/tracking';
 import type { CliIO, GlobalOptions } from '../program.js';
+import { viewOption } from '../options.js';
 import { formatTable, formatTime } from '../table.js';
 
-const VIEW_CHOICES = ['active_only', 'deleted_only', 'all'];
-
-function viewType(v: string): ViewType {
-  const t = viewTypeFrom(v.toUpperCase());
-  if (!t) throw new Error(`unknown view type '${v}'`);
-  return t;
-}
 
 /** `lablog experiments list|create|delete|restore|rename` (MLflow's `mlflow experiments` flags). */
 export function addExperimentsCommand(program: Command, io: CliIO): void {
@@ -20,11 +14,11 @@ export function addExperimentsCommand(program: Command, io: CliIO): void {
     .command('list')
     .alias('search')
     .description('List experiments as a table.')
-    .addOption(new Option('-v, --view <view>', 'which lifecycle stages to show').choices(VIEW_CHOICES).default('active_only'))
+    .addOption(viewOption())
     .option('--filter <filter>', "search filter, e.g. \"name LIKE 'exp%'\"")
     .option('--json', 'print MLflow-style JSON instead of a table')
-    .action(async (opts: { view: string; filter?: string; json?: boolean }) => {
-      const exps = await client().searchExperiments({ viewType: viewType(opts.view), filter: opts.filter });
+    .action(async (opts: { view: ViewType; filter?: string; json?: boolean }) => {
+      const exps = await client().searchExperiments({ viewType: opts.view, filter: opts.filter });
       if (opts.json) {
         io.out(JSON.stringify(exps, null, 2));
         return;

@@ -1,13 +1,9 @@
-import { Command, Option } from 'commander';
-import { LablogError, TrackingClient, runToJSON, viewTypeFrom, type Run, type ViewType } from '@lablog/tracking';
+import type { Command } from 'commander';
+import { LablogError, TrackingClient, runToJSON, type Run, type ViewType } from '@lablog/tracking';
 import type { CliIO, GlobalOptions } from '../program.js';
+import { viewOption } from '../options.js';
 import { formatDuration, formatTable, formatTime } from '../table.js';
 
-function viewType(v: string): ViewType {
-  const t = viewTypeFrom(v.toUpperCase());
-  if (!t) throw new Error(`unknown view type '${v}'`);
-  return t;
-}
 
 function latest(run: Run, key: string): string {
   const m = run.data.metrics.find((x) => x.key === key);
@@ -33,7 +29,7 @@ export function addRunsCommand(program: Command, io: CliIO): void {
     .option('--order-by <clause...>', "order, e.g. 'metrics.loss ASC'")
     .option('--max-results <n>', 'at most this many runs', (v) => Number.parseInt(v, 10), 100)
     .option('--metrics <keys>', 'comma-separated metric columns (default: up to 3 found)')
-    .addOption(new Option('-v, --view <view>', 'which lifecycle stages to show').choices(['active_only', 'deleted_only', 'all']).default('active_only'))
+    .addOption(viewOption())
     .option('--json', 'print MLflow-style JSON instead of a table')
     .action(
       async (opts: {
@@ -43,7 +39,7 @@ export function addRunsCommand(program: Command, io: CliIO): void {
         orderBy?: string[];
         maxResults: number;
         metrics?: string;
-        view: string;
+        view: ViewType;
         json?: boolean;
       }) => {
         const c = client();
@@ -60,7 +56,7 @@ export function addRunsCommand(program: Command, io: CliIO): void {
           filter: opts.filter,
           orderBy: opts.orderBy,
           maxResults: opts.maxResults,
-          runViewType: viewType(opts.view),
+          runViewType: opts.view,
         });
         if (opts.json) {
           io.out(JSON.stringify({ runs: found.map(runToJSON) }, null, 2));
