@@ -34,7 +34,12 @@ export const ERROR_CODES = [
 /** One of MLflow's error codes. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** HTTP status of each error code, as MLflow maps them (RESOURCE_ALREADY_EXISTS is 400, not 409). */
+/**
+ * HTTP status of each error code, as MLflow maps them (RESOURCE_ALREADY_EXISTS is 400, not 409),
+ * with one deliberate difference: INVALID_STATE (e.g. creating a run in a deleted experiment) is
+ * 400, not 500. It is the client's mistake, and MLflow's own client retries every 500 seven
+ * times with backoff before giving up on an answer that cannot change.
+ */
 export const ERROR_CODE_TO_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INTERNAL_ERROR: 500,
   TEMPORARILY_UNAVAILABLE: 503,
@@ -43,7 +48,7 @@ export const ERROR_CODE_TO_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INVALID_PARAMETER_VALUE: 400,
   ENDPOINT_NOT_FOUND: 404,
   MALFORMED_REQUEST: 400,
-  INVALID_STATE: 500,
+  INVALID_STATE: 400,
   PERMISSION_DENIED: 403,
   FEATURE_DISABLED: 501,
   CUSTOMER_UNAUTHORIZED: 401,

@@ -151,9 +151,10 @@ export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 export { FileStore } from './store/file/index.js';
 export type { FileStoreOptions } from './store/file/index.js';
-export type { StorePair, StoreFactory } from './store/store-registry.js';
+export type { StorePair, StoreFactory, OpenStoreOptions } from './store/store-registry.js';
 export {
   createStore,
+  openStore,
   registerStoreScheme,
   isStoreSchemeRegistered,
   closeAllStores,

@@ -133,14 +133,16 @@ async function realpathOfDeepestExisting(absPath: string): Promise<string> {
       return tail.length === 0 ? real : nodePath.join(real, ...tail.reverse());
     } catch (e) {
       // A symlink loop on the way can never be resolved safely.
-      if (errnoCode(e) === 'ELOOP') throw invalidPath();
+      // A symlink loop can never be resolved safely; a name past the file system's limits
+      // cannot exist under the root: both are the client's bad path, not a server fault.
+      if (errnoCode(e) === 'ELOOP' || errnoCode(e) === 'ENAMETOOLONG') throw invalidPath();
       if (!isNotFound(e)) throw e;
       let exists = false;
       try {
         await lstat(current);
         exists = true;
       } catch (le) {
-        if (errnoCode(le) === 'ELOOP') throw invalidPath();
+        if (errnoCode(le) === 'ELOOP' || errnoCode(le) === 'ENAMETOOLONG') throw invalidPath();
         if (!isNotFound(le)) throw le;
       }
       if (exists) {

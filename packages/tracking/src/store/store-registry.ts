@@ -23,11 +23,21 @@ export interface StorePair {
   readonly registry: RegistryStore | null;
 }
 
+/** Options a caller may pass when opening a store itself (a server, say), instead of the defaults. */
+export interface OpenStoreOptions {
+  /**
+   * Artifact root of experiments created without a location, e.g. `file:///srv/artifacts` or
+   * `mlflow-artifacts:/`. Default: the store's own (`<db dir>/artifacts` for SQLite, the store
+   * root for files).
+   */
+  defaultArtifactRoot?: string;
+}
+
 /**
- * Builds the stores for one resolved URI. Called at most once per URI (the result is cached);
- * throw a {@link LablogError} for a URI it cannot serve.
+ * Builds the stores for one resolved URI. Through {@link createStore} it is called at most once
+ * per URI (the result is cached); throw a {@link LablogError} for a URI it cannot serve.
  */
-export type StoreFactory = (uri: string) => StorePair;
+export type StoreFactory = (uri: string, options: OpenStoreOptions) => StorePair;
 
 const factories = new Map<string, StoreFactory>();
 const cache = new Map<string, StorePair>();
@@ -54,6 +64,17 @@ export function createStore(uri?: string): StorePair {
   const resolved = absolutizeUri(uri ?? getTrackingUri());
   const cached = cache.get(resolved);
   if (cached) return cached;
+  const pair = openStore(resolved);
+  cache.set(resolved, pair);
+  return pair;
+}
+
+/**
+ * Opens new stores for a tracking URI, uncached and owned by the caller (who closes them): for
+ * servers, which choose their own artifact root. Errors as {@link createStore}.
+ */
+export function openStore(uri: string, options: OpenStoreOptions = {}): StorePair {
+  const resolved = absolutizeUri(uri);
   const scheme = uriScheme(resolved);
   // `postgresql+psycopg2://…` style URIs fall back to the base scheme's factory.
   const factory = factories.get(scheme) ?? factories.get(scheme.split('+')[0]!);
@@ -63,9 +84,7 @@ export function createStore(uri?: string): StorePair {
       'INVALID_PARAMETER_VALUE',
     );
   }
-  const pair = factory(resolved);
-  cache.set(resolved, pair);
-  return pair;
+  return factory(resolved, options);
 }
 
 /** Closes every cached store and empties the cache (tests, and clean shutdown of servers). */
@@ -94,15 +113,15 @@ function withRegistry(store: TrackingStore): StorePair {
   return { tracking: store, registry: typeof maybe.createRegisteredModel === 'function' ? (store as unknown as RegistryStore) : null };
 }
 
-function sqliteFactory(uri: string): StorePair {
+function sqliteFactory(uri: string, options: OpenStoreOptions): StorePair {
   const path = sqlitePathOf(uri);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return withRegistry(new SqliteStore({ path, defaultArtifactRoot: defaultArtifactRootFor(path) }));
+  return withRegistry(new SqliteStore({ path, defaultArtifactRoot: options.defaultArtifactRoot ?? defaultArtifactRootFor(path) }));
 }
 
-function fileFactory(uri: string): StorePair {
+function fileFactory(uri: string, options: OpenStoreOptions): StorePair {
   const root = uriScheme(uri) === 'file' ? fileURLToPath(uri) : resolvePath(uri);
-  return withRegistry(new FileStore({ root }));
+  return withRegistry(new FileStore(options.defaultArtifactRoot ? { root, defaultArtifactRoot: options.defaultArtifactRoot } : { root }));
 }
 
 function notYet(what: string, issue: string): StoreFactory {
