@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import type { TrackingStore } from '@lablog/tracking';
+import type { RegistryStore, TrackingStore } from '@lablog/tracking';
 import { storePlugin } from './plugins/store.js';
 import { errorHandlerPlugin, frameworkErrorHandler } from './plugins/error-handler.js';
 import { wirePlugin } from './plugins/wire.js';
@@ -23,8 +23,10 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 /** Options of the {@link lablogApp} plugin. */
 export interface LablogAppOptions {
-  /** The store every route reads and writes. */
+  /** The store every tracking route reads and writes. */
   trackingStore: TrackingStore;
+  /** The model registry (usually the same object as the tracking store); absent: registry routes answer 501. */
+  registryStore?: RegistryStore | null;
   /** Close the store when the app closes (default false: the caller owns it). */
   closeStoreOnClose?: boolean;
 }
@@ -46,13 +48,22 @@ export interface BuildAppOptions extends LablogAppOptions {
 const routeGroups: readonly FastifyPluginAsync[] = [experimentRoutes, runRoutes, metricRoutes, artifactListRoutes];
 
 async function app(instance: FastifyInstance, options: LablogAppOptions): Promise<void> {
-  await instance.register(storePlugin, { trackingStore: options.trackingStore, closeOnShutdown: options.closeStoreOnClose ?? false });
+  await instance.register(storePlugin, {
+    trackingStore: options.trackingStore,
+    registryStore: options.registryStore ?? null,
+    closeOnShutdown: options.closeStoreOnClose ?? false,
+  });
   await instance.register(errorHandlerPlugin);
+  // [security plugin: host check, CORS, response headers]
+  // [auth plugin]
   await instance.register(wirePlugin);
   await instance.register(miscRoutes);
   for (const prefix of MLFLOW_API_PREFIXES) {
     for (const group of routeGroups) await instance.register(group, { prefix });
+    // [registry route groups]
   }
+  // [artifact proxy routes: /api/2.0/mlflow-artifacts, /get-artifact, /model-versions/get-artifact]
+  // [lablog additions under /api/2.0/lablog]
 }
 
 /**
@@ -79,6 +90,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     // Errors raised before routing (malformed URLs) answer in MLflow's error JSON too.
     frameworkErrors: frameworkErrorHandler,
   });
-  void instance.register(lablogApp, { trackingStore: options.trackingStore, closeStoreOnClose: options.closeStoreOnClose ?? false });
+  void instance.register(lablogApp, {
+    trackingStore: options.trackingStore,
+    registryStore: options.registryStore ?? null,
+    closeStoreOnClose: options.closeStoreOnClose ?? false,
+  });
   return instance;
 }

@@ -46,12 +46,14 @@ export interface RunningServer {
  * @throws LablogError for a backend store URI lablog cannot open; the listen error (EADDRINUSE…) otherwise.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const store = openBackendStore({
+  const stores = openBackendStore({
     backendStoreUri: options.backendStoreUri,
     ...(options.defaultArtifactRoot ? { defaultArtifactRoot: options.defaultArtifactRoot } : {}),
-  }).tracking;
+  });
+  const store = stores.tracking;
   const app = buildApp({
     trackingStore: store,
+    registryStore: stores.registry,
     logger: options.logger ?? { level: 'info' },
     requestTimeout: options.requestTimeout ?? 120_000,
     keepAliveTimeout: options.keepAliveTimeout ?? 75_000,
