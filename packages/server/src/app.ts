@@ -3,7 +3,7 @@
  * route groups, each mounted under `/api/2.0/mlflow` and under the `/ajax-api/2.0/mlflow`
  * mirror MLflow's web UI uses. The app never listens; server.ts does, and tests `inject`.
  */
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RegistryStore, TrackingStore } from '@lablog/tracking';
 import { storePlugin } from './plugins/store.js';
@@ -89,6 +89,12 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     ...(options.keepAliveTimeout !== undefined ? { keepAliveTimeout: options.keepAliveTimeout } : {}),
     // Errors raised before routing (malformed URLs) answer in MLflow's error JSON too.
     frameworkErrors: frameworkErrorHandler,
+    // Fastify's own request logging writes two info lines per request; lablog writes one, at
+    // debug level, below (a busy training fleet must not flood the server's log).
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  instance.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   void instance.register(lablogApp, {
     trackingStore: options.trackingStore,

@@ -12,7 +12,8 @@
  * ```
  *
  * The implementation lives in `./fluent/`: state.ts (stacks, clients), runs.ts (lifecycle),
- * log.ts (metrics, params, tags), artifacts.ts (artifacts, inputs), search.ts (reads).
+ * log.ts (metrics, params, tags), artifacts.ts (artifacts, inputs), search.ts (reads),
+ * registry.ts (registerModel and the registry searches).
  */
 export { setTrackingUri, getTrackingUri } from './tracking-uri.js';
 export { ActiveRun } from './fluent/active-run.js';
@@ -34,4 +35,5 @@ export { logArtifact, logArtifacts, logText, logDict, listArtifacts, logInput } 
 export type { LogInputOptions } from './fluent/artifacts.js';
 export { getRun, getMetricHistory, searchRuns, FLUENT_SEARCH_MAX_RESULTS } from './fluent/search.js';
 export type { FluentSearchRunsOptions } from './fluent/search.js';
+export { registerModel, searchRegisteredModels, searchModelVersions } from './fluent/registry.js';
 export { setSynchronousLogging, isSynchronousLogging, configureAsyncLogging } from './logging/config.js';

@@ -124,7 +124,8 @@ export type {
 export type { RegistryStore, SearchRegistryArgs, CreateModelVersionArgs } from './store/registry-store.js';
 
 // Artifacts
-export type { ArtifactRepository, ArtifactRepositoryFactory } from './artifacts/index.js';
+export type { ArtifactRepository, ArtifactRepositoryFactory, ArtifactRepositoryContext } from './artifacts/index.js';
+export { HttpArtifactRepository, httpArtifactRepositoryFactory, resolveMlflowArtifactsUri } from './artifacts/http-artifact-repository.js';
 export {
   validateArtifactPath,
   resolveUnderRoot,
@@ -151,6 +152,8 @@ export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 export { FileStore } from './store/file/index.js';
 export type { FileStoreOptions } from './store/file/index.js';
+export { RestStore, HttpClient, restStoreFactory } from './store/rest/index.js';
+export type { RestStoreOptions, RetryOptions, HttpAuth, HttpTransportOptions } from './store/rest/index.js';
 export type { StorePair, StoreFactory, OpenStoreOptions } from './store/store-registry.js';
 export {
   createStore,
@@ -163,8 +166,14 @@ export {
 export { isTrackingUriSet, defaultTrackingUri, TRACKING_URI_ENV } from './tracking-uri.js';
 
 // The explicit client
-export { TrackingClient } from './client/index.js';
+export { TrackingClient, RegistryClient } from './client/index.js';
 export type {
+  ModelVersionNumber,
+  CreateRegisteredModelOptions,
+  RegistrySearchOptions,
+  CreateModelVersionOptions,
+  TransitionModelVersionStageOptions,
+  RegisterModelOptions,
   CreateRunOptions,
   UpdateRunOptions,
   ClientLogMetricOptions,
@@ -172,6 +181,10 @@ export type {
   SearchExperimentsOptions,
   TagsInput,
 } from './client/index.js';
+
+// Model URIs (runs:/, models:/ by version, stage, latest, alias)
+export { parseModelUri, resolveModelVersion, isRegistryModelUri } from './model-uri.js';
+export type { ParsedModelUri, RegistryModelUri, ModelVersionResolver } from './model-uri.js';
 
 // The fluent API (active run per async context, non-blocking logging)
 export * from './fluent.js';

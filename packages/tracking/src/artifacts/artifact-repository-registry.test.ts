@@ -4,6 +4,7 @@ import { LablogError } from '../errors.js';
 import type { ArtifactRepository } from './artifact-repository.js';
 import { getArtifactRepository, registerArtifactRepository } from './artifact-repository-registry.js';
 import { fileUriToPath, pathToFileUri, uriScheme } from './file-uri.js';
+import { HttpArtifactRepository } from './http-artifact-repository.js';
 import { LocalArtifactRepository } from './local-artifact-repository.js';
 
 function errorOf(fn: () => unknown): LablogError {
@@ -27,15 +28,13 @@ describe('getArtifactRepository', () => {
     }
   });
 
-  it.each(['mlflow-artifacts:/1/abc/artifacts', 'mlflow-artifacts://host:5000/x', 'http://host/api/2.0/mlflow-artifacts/artifacts/x', 'HTTPS://host/x', 's3://bucket/key'])(
-    'refuses %s as not implemented until the server arrives',
-    (uri) => {
-      const e = errorOf(() => getArtifactRepository(uri));
-      expect(e.errorCode).toBe('NOT_IMPLEMENTED');
-      expect(e.message).toMatch(/arrives with the lablog server/);
-      expect(e.message).toContain(uriScheme(uri)!);
-    },
-  );
+  it.each([
+    ['mlflow-artifacts:/1/abc/artifacts', { trackingUri: 'http://tracking:5000' }],
+    ['http://host/api/2.0/mlflow-artifacts/artifacts/x', {}],
+    ['HTTPS://host/api/2.0/mlflow-artifacts/artifacts/x', {}],
+  ] as const)('maps %s to the HTTP proxy repository', (uri, context) => {
+    expect(getArtifactRepository(uri, context)).toBeInstanceOf(HttpArtifactRepository);
+  });
 
   it('refuses unknown schemes, remote file hosts and empty URIs', () => {
     expect(errorOf(() => getArtifactRepository('ftp://host/x')).errorCode).toBe('INVALID_PARAMETER_VALUE');

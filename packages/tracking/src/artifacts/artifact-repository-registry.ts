@@ -1,21 +1,36 @@
 /**
  * Picks the artifact repository for an artifact URI by its scheme, as MLflow's
- * `get_artifact_repository` does. `file:` URIs and plain paths get a
- * {@link LocalArtifactRepository}; the remote schemes are not implemented yet.
+ * `get_artifact_repository` does: `file:` URIs and plain paths get a
+ * {@link LocalArtifactRepository}; `mlflow-artifacts:` and `http(s):` the proxy client
+ * ({@link HttpArtifactRepository}); other schemes register themselves (`s3:`).
  */
 import { invalidParameter, LablogError } from '../errors.js';
 import type { ArtifactRepository } from './artifact-repository.js';
 import { uriScheme } from './file-uri.js';
 import { LocalArtifactRepository } from './local-artifact-repository.js';
+import { httpArtifactRepositoryFactory } from './http-artifact-repository.js';
+
+/** What a factory may need beyond the URI. */
+export interface ArtifactRepositoryContext {
+  /**
+   * The tracking URI the artifact URI belongs to: `mlflow-artifacts:/…` resolves against it.
+   * Default: the process-wide tracking URI.
+   */
+  trackingUri?: string;
+}
 
 /** Builds a repository for one artifact URI. */
-export type ArtifactRepositoryFactory = (uri: string) => ArtifactRepository;
+export type ArtifactRepositoryFactory = (uri: string, context: ArtifactRepositoryContext) => ArtifactRepository;
 
-/** Schemes MLflow supports that lablog will add with its server; named so the error can say so. */
-export const PENDING_ARTIFACT_SCHEMES: readonly string[] = ['mlflow-artifacts', 'http', 'https', 's3'];
+/** Schemes MLflow supports that need a registration first; named so the error can say so. */
+export const PENDING_ARTIFACT_SCHEMES: readonly string[] = ['s3'];
 
+const httpArtifacts = httpArtifactRepositoryFactory();
 const factories = new Map<string, ArtifactRepositoryFactory>([
   ['file', (uri) => new LocalArtifactRepository(uri)],
+  ['mlflow-artifacts', httpArtifacts],
+  ['http', httpArtifacts],
+  ['https', httpArtifacts],
 ]);
 
 /**
@@ -34,16 +49,17 @@ export function registerArtifactRepository(scheme: string, factory: ArtifactRepo
 
 /**
  * The artifact repository for `uri`: `file:///abs/dir`, `/abs/dir`, `relative/dir` (and
- * `C:\dir` on Windows) give a {@link LocalArtifactRepository}.
+ * `C:\dir` on Windows) give a {@link LocalArtifactRepository}; `mlflow-artifacts:/…` resolves
+ * against `context.trackingUri` (default: the process-wide tracking URI).
  *
- * @throws LablogError NOT_IMPLEMENTED for `mlflow-artifacts:`, `http(s):` and `s3:` until the
- *   lablog server provides them; INVALID_PARAMETER_VALUE for an empty URI or an unknown scheme.
+ * @throws LablogError NOT_IMPLEMENTED for a known scheme nobody registered (`s3:` without the
+ *   S3 module); INVALID_PARAMETER_VALUE for an empty URI or an unknown scheme.
  */
-export function getArtifactRepository(uri: string): ArtifactRepository {
+export function getArtifactRepository(uri: string, context: ArtifactRepositoryContext = {}): ArtifactRepository {
   if (typeof uri !== 'string' || uri === '') throw invalidParameter('Artifact URI must be a non-empty string');
   const scheme = uriScheme(uri) ?? 'file';
   const factory = factories.get(scheme);
-  if (factory !== undefined) return factory(uri);
+  if (factory !== undefined) return factory(uri, context);
   if (PENDING_ARTIFACT_SCHEMES.includes(scheme)) {
     throw new LablogError(
       `Artifact URI scheme '${scheme}:' is not supported yet (URI '${uri}'): the ${scheme}: artifact ` +

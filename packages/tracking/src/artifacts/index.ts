@@ -2,7 +2,7 @@
 export type { ArtifactRepository } from './artifact-repository.js';
 export { validateArtifactPath, resolveUnderRoot, MAX_ARTIFACT_PATH_DECODE_ROUNDS } from './artifact-path.js';
 export { LocalArtifactRepository } from './local-artifact-repository.js';
-export type { ArtifactRepositoryFactory } from './artifact-repository-registry.js';
+export type { ArtifactRepositoryFactory, ArtifactRepositoryContext } from './artifact-repository-registry.js';
 export {
   getArtifactRepository,
   registerArtifactRepository,

@@ -24,7 +24,7 @@ export class ArtifactsClient extends SearchClient {
       if (this.artifactUris.size >= MAX_CACHED_URIS) this.artifactUris.clear();
       this.artifactUris.set(runId, uri);
     }
-    return getArtifactRepository(uri);
+    return getArtifactRepository(uri, this.trackingUri.startsWith('<') ? {} : { trackingUri: this.trackingUri });
   }
 
   /** Copies a local file to `<artifactPath>/<basename>` in the run's artifacts. */

@@ -10,3 +10,12 @@ export { MetricsClient } from './metrics.js';
 export { SearchClient } from './search.js';
 export type { SearchRunsOptions } from './search.js';
 export { ArtifactsClient } from './artifacts.js';
+export { RegistryClient } from './registry.js';
+export type {
+  ModelVersionNumber,
+  CreateRegisteredModelOptions,
+  RegistrySearchOptions,
+  CreateModelVersionOptions,
+  TransitionModelVersionStageOptions,
+  RegisterModelOptions,
+} from './registry.js';

@@ -1,6 +1,4 @@
-import type { RegistryStore } from '../store/registry-store.js';
-import { LablogError } from '../errors.js';
-import { ArtifactsClient } from './artifacts.js';
+import { RegistryClient } from './registry.js';
 
 /**
  * The explicit client, as MLflow's `MlflowClient`: every call names its experiment or run, and
@@ -8,7 +6,9 @@ import { ArtifactsClient } from './artifacts.js';
  * API adds the non-blocking path on top.
  *
  * The calls are grouped by resource in layers: experiments (experiments.ts), runs and logging
- * (runs.ts), metric histories (metrics.ts), run search (search.ts), artifacts (artifacts.ts).
+ * (runs.ts), metric histories (metrics.ts), run search (search.ts), artifacts (artifacts.ts),
+ * the model registry (registry.ts: `createRegisteredModel`, `registerModel`, aliases, stages…;
+ * a backend without a registry answers those with NOT_IMPLEMENTED).
  *
  * ```ts
  * const client = new TrackingClient('sqlite:///mlruns.db');
@@ -16,18 +16,8 @@ import { ArtifactsClient } from './artifacts.js';
  * const run = await client.createRun(exp, { runName: 'baseline' });
  * await client.logMetric(run.info.runId, 'loss', 0.3, { step: 1 });
  * await client.setTerminated(run.info.runId);
+ * const v = await client.registerModel(`runs:/${run.info.runId}/model`, 'demo-model');
+ * await client.setRegisteredModelAlias('demo-model', 'champion', v.version);
  * ```
  */
-export class TrackingClient extends ArtifactsClient {
-  /**
-   * The model registry of this tracking URI (registered models, versions, aliases). The
-   * registry client calls arrive with their own issue; until then the store is exposed as is.
-   * @throws LablogError NOT_IMPLEMENTED when the backend has no registry.
-   */
-  get registry(): RegistryStore {
-    if (!this.registryStoreOrNull) {
-      throw new LablogError(`The tracking URI '${this.trackingUri}' has no model registry.`, 'NOT_IMPLEMENTED');
-    }
-    return this.registryStoreOrNull;
-  }
-}
+export class TrackingClient extends RegistryClient {}

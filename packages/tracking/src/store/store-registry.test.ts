@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeAllStores, createStore, defaultArtifactRootFor, registerStoreScheme } from './store-registry.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
+import { RestStore } from './rest/index.js';
 import { FileStore } from './file/file-store.js';
 import { getTrackingUri, setTrackingUri, sqlitePathOf } from '../tracking-uri.js';
 import { tempDir } from '../__tests__/tracking-fixtures.js';
@@ -75,9 +76,10 @@ describe('createStore', () => {
     expect(createStore(`file://${join(dir, 'other')}`).tracking).toBeInstanceOf(FileStore);
   });
 
-  it('answers NOT_IMPLEMENTED for remote schemes until they are registered', () => {
-    expect(() => createStore('http://localhost:5000')).toThrow(/not available until/);
-    expect(() => createStore('postgresql://u@h/db')).toThrow(expect.objectContaining({ errorCode: 'NOT_IMPLEMENTED' }));
+  it('opens a RestStore for http(s) URIs and refuses unknown schemes', () => {
+    const pair = createStore('http://localhost:5999');
+    expect(pair.tracking).toBeInstanceOf(RestStore);
+    expect(pair.registry).toBe(pair.tracking);
     expect(() => createStore('nope://x')).toThrow(expect.objectContaining({ errorCode: 'INVALID_PARAMETER_VALUE' }));
   });
 

@@ -2,9 +2,8 @@
  * The URI scheme picks the store (mlflow/tracking/_tracking_service/registry.py): a table of
  * scheme → factory, and one cached store per resolved URI.
  *
- * Built in: `sqlite:` (SqliteStore), `file:` and bare paths (FileStore). `http:`, `https:` and
- * `postgresql:` answer NOT_IMPLEMENTED until their packages register a factory with
- * {@link registerStoreScheme}; nothing in this file needs to change for that.
+ * Built in: `sqlite:` (SqliteStore), `file:` and bare paths (FileStore), `http(s):` (RestStore,
+ * any MLflow-compatible server). Others plug in with {@link registerStoreScheme}.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
@@ -16,6 +15,7 @@ import type { TrackingStore } from './tracking-store.js';
 import type { RegistryStore } from './registry-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { FileStore } from './file/file-store.js';
+import { restStoreFactory } from './rest/index.js';
 
 /** What a tracking URI opens: the tracking store, and the registry store when the backend has one. */
 export interface StorePair {
@@ -136,7 +136,7 @@ function notYet(what: string, issue: string): StoreFactory {
 registerStoreScheme('sqlite', sqliteFactory);
 registerStoreScheme('file', fileFactory);
 registerStoreScheme('', fileFactory);
-registerStoreScheme('http', notYet('REST', 'the server issue (RestStore)'));
-registerStoreScheme('https', notYet('REST', 'the server issue (RestStore)'));
+registerStoreScheme('http', restStoreFactory);
+registerStoreScheme('https', restStoreFactory);
 registerStoreScheme('postgresql', notYet('PostgreSQL', 'the PostgresStore issue'));
 registerStoreScheme('postgres', notYet('PostgreSQL', 'the PostgresStore issue'));
