@@ -153,6 +153,8 @@ export type { SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 export { FileStore } from './store/file/index.js';
 export type { FileStoreOptions } from './store/file/index.js';
 export { RestStore, HttpClient, restStoreFactory } from './store/rest/index.js';
+export { PostgresStore } from './store/postgres/postgres-store.js';
+export type { PostgresStoreOptions, PostgresDiagnostics } from './store/postgres/postgres-store.js';
 export type { RestStoreOptions, RetryOptions, HttpAuth, HttpTransportOptions } from './store/rest/index.js';
 export type { StorePair, StoreFactory, OpenStoreOptions } from './store/store-registry.js';
 export {

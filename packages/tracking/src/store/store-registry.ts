@@ -3,19 +3,21 @@
  * scheme → factory, and one cached store per resolved URI.
  *
  * Built in: `sqlite:` (SqliteStore), `file:` and bare paths (FileStore), `http(s):` (RestStore,
- * any MLflow-compatible server). Others plug in with {@link registerStoreScheme}.
+ * any MLflow-compatible server), `postgresql:` (PostgresStore). Others plug in with
+ * {@link registerStoreScheme}.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { LablogError } from '../errors.js';
-import { absolutizeUri, fileUriForPath, getTrackingUri, sqlitePathOf, uriScheme } from '../tracking-uri.js';
+import { absolutizeUri, DEFAULT_STORE_DIR, fileUriForPath, getTrackingUri, sqlitePathOf, uriScheme } from '../tracking-uri.js';
 import type { TrackingStore } from './tracking-store.js';
 import type { RegistryStore } from './registry-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { FileStore } from './file/file-store.js';
 import { restStoreFactory } from './rest/index.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 
 /** What a tracking URI opens: the tracking store, and the registry store when the backend has one. */
 export interface StorePair {
@@ -124,13 +126,13 @@ function fileFactory(uri: string, options: OpenStoreOptions): StorePair {
   return withRegistry(new FileStore(options.defaultArtifactRoot ? { root, defaultArtifactRoot: options.defaultArtifactRoot } : { root }));
 }
 
-function notYet(what: string, issue: string): StoreFactory {
-  return (uri) => {
-    throw new LablogError(
-      `The ${what} store (tracking URI '${uri}') is not available until ${issue} lands; use sqlite:///path or a local path for now.`,
-      'NOT_IMPLEMENTED',
-    );
-  };
+/**
+ * PostgreSQL (team servers). Artifacts default to `./lablog/artifacts` in the working directory,
+ * as MLflow's SQL stores default to `./mlruns`; a server passes its own root (`mlflow-artifacts:/`).
+ */
+function postgresFactory(uri: string, options: OpenStoreOptions): StorePair {
+  const defaultArtifactRoot = options.defaultArtifactRoot ?? fileUriForPath(resolvePath(DEFAULT_STORE_DIR, 'artifacts'));
+  return withRegistry(new PostgresStore({ uri, defaultArtifactRoot }));
 }
 
 registerStoreScheme('sqlite', sqliteFactory);
@@ -138,5 +140,5 @@ registerStoreScheme('file', fileFactory);
 registerStoreScheme('', fileFactory);
 registerStoreScheme('http', restStoreFactory);
 registerStoreScheme('https', restStoreFactory);
-registerStoreScheme('postgresql', notYet('PostgreSQL', 'the PostgresStore issue'));
-registerStoreScheme('postgres', notYet('PostgreSQL', 'the PostgresStore issue'));
+registerStoreScheme('postgresql', postgresFactory);
+registerStoreScheme('postgres', postgresFactory);

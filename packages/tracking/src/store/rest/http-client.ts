@@ -7,7 +7,15 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+
+// undici loads with the first HttpClient, not when @lablog/tracking is imported.
+let agentClass: typeof UndiciAgent | undefined;
+function Agent(): typeof UndiciAgent {
+  agentClass ??= (createRequire(import.meta.url)('undici') as { Agent: typeof UndiciAgent }).Agent;
+  return agentClass;
+}
 import { LablogError } from '../../errors.js';
 import { errorFromResponse, parseSuccessBody, redactUrl } from './rest-errors.js';
 import {
@@ -162,7 +170,7 @@ export class HttpClient {
     } else {
       const insecure = options.insecureTls ?? parseBool(env[HTTP_ENV.insecureTls]);
       const caPath = options.caCertPath ?? env[HTTP_ENV.serverCertPath];
-      this.dispatcher = new Agent({
+      this.dispatcher = new (Agent())({
         connections: options.connections ?? 16,
         keepAliveTimeout: 30_000,
         connect: {
