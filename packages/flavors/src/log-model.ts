@@ -1,0 +1,116 @@
+/**
+ * `logModel(model, artifactPath)`: MLflow's `log_model` — save to a temporary directory, upload
+ * into the run's artifacts, record the model in the run tag `mlflow.log-model.history` (ref
+ * §13), and optionally register it in the model registry.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LablogError,
+  MAX_TAG_VAL_LENGTH,
+  MLFLOW_LOGGED_MODELS,
+  TrackingClient,
+  activeRun,
+  startRun,
+  validateArtifactPath,
+} from '@lablog/tracking';
+import type { ModelVersion } from '@lablog/tracking';
+import { mlmodelTagsDict, type Mlmodel } from './mlmodel.js';
+import { pyJsonDumps, type PyJsonValue } from './py-json.js';
+import { saveModel, type SaveableModel, type SaveModelOptions } from './save-model.js';
+
+/** Options of {@link logModel}: those of `saveModel`, plus where to log and what to register. */
+export interface LogModelOptions extends Omit<SaveModelOptions, 'runId' | 'artifactPath'> {
+  /** The run to log to (default: the active run, started if there is none, as MLflow does). */
+  runId?: string;
+  /** Tracking URI of `runId` (default: the current one). */
+  trackingUri?: string;
+  /** Registers the model under this name (created when missing) as a new version. */
+  registeredModelName?: string;
+}
+
+/** What {@link logModel} returns. */
+export interface LogModelResult {
+  /** `runs:/<runId>/<artifactPath>`. */
+  readonly modelUri: string;
+  readonly runId: string;
+  readonly artifactPath: string;
+  /** The MLmodel written. */
+  readonly mlmodel: Mlmodel;
+  /** The version created when `registeredModelName` was given. */
+  readonly registeredModelVersion?: ModelVersion;
+}
+
+async function resolveRun(options: LogModelOptions): Promise<{ client: TrackingClient; runId: string }> {
+  if (options.runId !== undefined) return { client: new TrackingClient(options.trackingUri), runId: options.runId };
+  const run = await (activeRun() ?? (await startRun())).ready;
+  return { client: run.client, runId: run.runId };
+}
+
+/**
+ * Appends a logged model to the run's `mlflow.log-model.history` tag (a JSON list, written as
+ * Python's `json.dumps` writes it). As MLflow does, a failure is a warning, never an error.
+ */
+export async function recordLoggedModel(client: TrackingClient, runId: string, mlmodel: Mlmodel): Promise<void> {
+  try {
+    const run = await client.getRun(runId);
+    const previous = run.data.tags.find((t) => t.key === MLFLOW_LOGGED_MODELS)?.value;
+    let history: PyJsonValue[] = [];
+    if (previous) {
+      try {
+        const parsed = JSON.parse(previous) as unknown;
+        if (Array.isArray(parsed)) history = parsed as PyJsonValue[];
+      } catch {
+        history = [];
+      }
+    }
+    const value = pyJsonDumps([...history, mlmodelTagsDict(mlmodel) as PyJsonValue]);
+    if (value.length > MAX_TAG_VAL_LENGTH) {
+      throw new LablogError(`the history would be ${value.length} characters, over the ${MAX_TAG_VAL_LENGTH} limit of a tag value`, 'INVALID_PARAMETER_VALUE');
+    }
+    await client.setTag(runId, MLFLOW_LOGGED_MODELS, value);
+  } catch (e) {
+    console.warn(`lablog: logging model metadata to the tracking server failed (${(e as Error).message}); the model artifacts were logged.`);
+  }
+}
+
+async function register(client: TrackingClient, name: string, source: string, runId: string): Promise<ModelVersion> {
+  const registry = client.registry;
+  try {
+    await registry.getRegisteredModel(name);
+  } catch (e) {
+    if (!(e instanceof LablogError) || e.errorCode !== 'RESOURCE_DOES_NOT_EXIST') throw e;
+    try {
+      await registry.createRegisteredModel(name);
+    } catch (e2) {
+      if (!(e2 instanceof LablogError) || e2.errorCode !== 'RESOURCE_ALREADY_EXISTS') throw e2;
+    }
+  }
+  return registry.createModelVersion({ name, source, runId });
+}
+
+/**
+ * Logs a model as an artifact of a run, in MLflow's format, and returns its URI.
+ * @throws LablogError INVALID_PARAMETER_VALUE for a bad artifact path or model; what the
+ *   store or registry raises when upload or registration fails.
+ */
+export async function logModel(model: SaveableModel, artifactPath: string, options: LogModelOptions = {}): Promise<LogModelResult> {
+  const path = validateArtifactPath(artifactPath);
+  if (path === '') throw new LablogError('artifactPath must be a non-empty relative path, e.g. "model"', 'INVALID_PARAMETER_VALUE');
+  const { client, runId } = await resolveRun(options);
+  const tmp = await mkdtemp(join(tmpdir(), 'lablog-log-model-'));
+  try {
+    const dir = join(tmp, 'model');
+    const { runId: _r, trackingUri: _t, registeredModelName, ...saveOptions } = options;
+    const mlmodel = await saveModel(model, dir, { ...saveOptions, runId, artifactPath: path });
+    await client.logArtifacts(runId, dir, path);
+    await recordLoggedModel(client, runId, mlmodel);
+    const modelUri = `runs:/${runId}/${path}`;
+    if (registeredModelName === undefined) return { modelUri, runId, artifactPath: path, mlmodel };
+    const registeredModelVersion = await register(client, registeredModelName, modelUri, runId);
+    return { modelUri, runId, artifactPath: path, mlmodel, registeredModelVersion };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
