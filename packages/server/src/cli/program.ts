@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { LablogError } from '@lablog/tracking';
 import { addExperimentsCommand } from './commands/experiments.js';
 import { addRunsCommand } from './commands/runs.js';
+import { addModelsCommand } from './commands/models.js';
 import { addServerCommand } from './commands/server.js';
 
 /** Where a command writes; injectable so tests can capture output without spawning. */
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIO = consoleIO): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   addExperimentsCommand(program, io);
   addRunsCommand(program, io);
+  addModelsCommand(program, io);
   addServerCommand(program, io);
   return program;
 }
