@@ -75,20 +75,6 @@ export async function recordLoggedModel(client: TrackingClient, runId: string, m
   }
 }
 
-async function register(client: TrackingClient, name: string, source: string, runId: string): Promise<ModelVersion> {
-  const registry = client.registry;
-  try {
-    await registry.getRegisteredModel(name);
-  } catch (e) {
-    if (!(e instanceof LablogError) || e.errorCode !== 'RESOURCE_DOES_NOT_EXIST') throw e;
-    try {
-      await registry.createRegisteredModel(name);
-    } catch (e2) {
-      if (!(e2 instanceof LablogError) || e2.errorCode !== 'RESOURCE_ALREADY_EXISTS') throw e2;
-    }
-  }
-  return registry.createModelVersion({ name, source, runId });
-}
 
 /**
  * Logs a model as an artifact of a run, in MLflow's format, and returns its URI.
@@ -108,7 +94,8 @@ export async function logModel(model: SaveableModel, artifactPath: string, optio
     await recordLoggedModel(client, runId, mlmodel);
     const modelUri = `runs:/${runId}/${path}`;
     if (registeredModelName === undefined) return { modelUri, runId, artifactPath: path, mlmodel };
-    const registeredModelVersion = await register(client, registeredModelName, modelUri, runId);
+    // As MLflow's log_model: through register_model, with its source checks and storage location.
+    const registeredModelVersion = await client.registerModel(modelUri, registeredModelName);
     return { modelUri, runId, artifactPath: path, mlmodel, registeredModelVersion };
   } finally {
     await rm(tmp, { recursive: true, force: true });

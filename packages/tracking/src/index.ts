@@ -124,6 +124,8 @@ export type {
 export type { RegistryStore, SearchRegistryArgs, CreateModelVersionArgs } from './store/registry-store.js';
 
 // Artifacts
+export { S3ArtifactRepository, s3OptionsFromEnv, parseS3Uri, createS3Client } from './artifacts/s3-artifact-repository.js';
+export type { S3ArtifactRepositoryOptions, ArtifactDownload } from './artifacts/s3-artifact-repository.js';
 export type { ArtifactRepository, ArtifactRepositoryFactory, ArtifactRepositoryContext } from './artifacts/index.js';
 export { HttpArtifactRepository, httpArtifactRepositoryFactory, resolveMlflowArtifactsUri } from './artifacts/http-artifact-repository.js';
 export {

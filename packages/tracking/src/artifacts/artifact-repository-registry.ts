@@ -2,13 +2,15 @@
  * Picks the artifact repository for an artifact URI by its scheme, as MLflow's
  * `get_artifact_repository` does: `file:` URIs and plain paths get a
  * {@link LocalArtifactRepository}; `mlflow-artifacts:` and `http(s):` the proxy client
- * ({@link HttpArtifactRepository}); other schemes register themselves (`s3:`).
+ * ({@link HttpArtifactRepository}); `s3:` the S3 client ({@link S3ArtifactRepository}, whose AWS
+ * SDK loads on the first request). Other schemes plug in with {@link registerArtifactRepository}.
  */
 import { invalidParameter, LablogError } from '../errors.js';
 import type { ArtifactRepository } from './artifact-repository.js';
 import { uriScheme } from './file-uri.js';
 import { LocalArtifactRepository } from './local-artifact-repository.js';
 import { httpArtifactRepositoryFactory } from './http-artifact-repository.js';
+import { S3ArtifactRepository } from './s3-artifact-repository.js';
 
 /** What a factory may need beyond the URI. */
 export interface ArtifactRepositoryContext {
@@ -22,8 +24,8 @@ export interface ArtifactRepositoryContext {
 /** Builds a repository for one artifact URI. */
 export type ArtifactRepositoryFactory = (uri: string, context: ArtifactRepositoryContext) => ArtifactRepository;
 
-/** Schemes MLflow supports that need a registration first; named so the error can say so. */
-export const PENDING_ARTIFACT_SCHEMES: readonly string[] = ['s3'];
+/** Schemes MLflow supports that lablog has no repository for (yet); named so the error can say so. */
+export const PENDING_ARTIFACT_SCHEMES: readonly string[] = ['gs', 'wasbs', 'hdfs', 'dbfs'];
 
 const httpArtifacts = httpArtifactRepositoryFactory();
 const factories = new Map<string, ArtifactRepositoryFactory>([
@@ -31,6 +33,7 @@ const factories = new Map<string, ArtifactRepositoryFactory>([
   ['mlflow-artifacts', httpArtifacts],
   ['http', httpArtifacts],
   ['https', httpArtifacts],
+  ['s3', (uri) => new S3ArtifactRepository(uri)],
 ]);
 
 /**
@@ -52,8 +55,8 @@ export function registerArtifactRepository(scheme: string, factory: ArtifactRepo
  * `C:\dir` on Windows) give a {@link LocalArtifactRepository}; `mlflow-artifacts:/…` resolves
  * against `context.trackingUri` (default: the process-wide tracking URI).
  *
- * @throws LablogError NOT_IMPLEMENTED for a known scheme nobody registered (`s3:` without the
- *   S3 module); INVALID_PARAMETER_VALUE for an empty URI or an unknown scheme.
+ * @throws LablogError NOT_IMPLEMENTED for a scheme MLflow knows and lablog does not serve
+ *   (`gs:`, `wasbs:`, …); INVALID_PARAMETER_VALUE for an empty URI or an unknown scheme.
  */
 export function getArtifactRepository(uri: string, context: ArtifactRepositoryContext = {}): ArtifactRepository {
   if (typeof uri !== 'string' || uri === '') throw invalidParameter('Artifact URI must be a non-empty string');
@@ -62,8 +65,8 @@ export function getArtifactRepository(uri: string, context: ArtifactRepositoryCo
   if (factory !== undefined) return factory(uri, context);
   if (PENDING_ARTIFACT_SCHEMES.includes(scheme)) {
     throw new LablogError(
-      `Artifact URI scheme '${scheme}:' is not supported yet (URI '${uri}'): the ${scheme}: artifact ` +
-        `repository arrives with the lablog server. Use a file: URI or a local path for now.`,
+      `Artifact URI scheme '${scheme}:' is not supported by lablog (URI '${uri}'). Supported: file:, ` +
+        `mlflow-artifacts:, http(s): (an MLflow artifact proxy) and s3: (S3 and S3-compatible stores).`,
       'NOT_IMPLEMENTED',
     );
   }
