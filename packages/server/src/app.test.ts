@@ -181,11 +181,12 @@ describe('limits and failures', () => {
     await app.close();
   });
 
-  it('NOT_IMPLEMENTED keeps its message: artifacts/list on an mlflow-artifacts: root → 501', async () => {
+  it('TEMPORARILY_UNAVAILABLE keeps its message: artifacts/list on an mlflow-artifacts: root without the proxy → 503', async () => {
     await f.post('experiments/create', { name: 'proxied', artifact_location: 'mlflow-artifacts:/proxied' });
     const runId = (await f.post('runs/create', { experiment_id: '1' })).json().run.info.run_id;
     const res = await f.get('artifacts/list', `run_id=${runId}`);
-    expect(res.statusCode).toBe(501);
-    expect(res.json().error_code).toBe('NOT_IMPLEMENTED');
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error_code).toBe('TEMPORARILY_UNAVAILABLE');
+    expect(res.json().message).toMatch(/--no-serve-artifacts/);
   });
 });

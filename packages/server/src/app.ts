@@ -14,6 +14,15 @@ import { runRoutes } from './routes/runs.js';
 import { metricRoutes } from './routes/metrics.js';
 import { artifactListRoutes } from './routes/artifacts-list.js';
 import { miscRoutes } from './routes/misc.js';
+import { securityHeaders, securityPlugin, type SecurityOptions } from './plugins/security.js';
+import { authPlugin, type AuthOptions } from './plugins/auth/index.js';
+import { artifactsPlugin, type ArtifactServingOptions } from './plugins/artifacts.js';
+import { ARTIFACT_PROXY_PREFIXES, artifactProxyRoutes } from './routes/artifact-proxy.js';
+import { runArtifactRoutes } from './routes/run-artifacts.js';
+import { registeredModelRoutes } from './routes/registered-models.js';
+import { modelVersionRoutes } from './routes/model-versions.js';
+import { modelVersionArtifactRoutes } from './routes/model-version-artifacts.js';
+import { LABLOG_API_PREFIX, lablogMetricRoutes } from './routes/lablog-metrics.js';
 
 /** Prefixes every MLflow route group is served under (ref §0: identical behaviour on both). */
 export const MLFLOW_API_PREFIXES: readonly string[] = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow'];
@@ -29,6 +38,22 @@ export interface LablogAppOptions {
   registryStore?: RegistryStore | null;
   /** Close the store when the app closes (default false: the caller owns it). */
   closeStoreOnClose?: boolean;
+  /**
+   * Artifact roots this server serves (URIs or absolute paths): a model version `source` must
+   * lie inside one of them or inside its run's artifact root. Default: the default artifact root
+   * (`artifacts.defaultArtifactRoot`, else the tracking store's when it exposes one), else none.
+   */
+  artifactRoots?: readonly string[];
+  /**
+   * Artifact proxy destination, `--serve-artifacts`, upload limit, and the default artifact root
+   * the experiment `artifact_location` policy allows (default: the store's, when it exposes
+   * one). Absent: no proxy (its routes answer 503).
+   */
+  artifacts?: ArtifactServingOptions;
+  /** Host check, CORS and security headers; default on, localhost-only. */
+  security?: SecurityOptions;
+  /** `--auth basic`: users, grants and the default-deny route table (plugins/auth). Absent: no authentication. */
+  auth?: AuthOptions;
 }
 
 /** Options of {@link buildApp}: the app's, plus the Fastify server options lablog sets. */
@@ -47,23 +72,43 @@ export interface BuildAppOptions extends LablogAppOptions {
 
 const routeGroups: readonly FastifyPluginAsync[] = [experimentRoutes, runRoutes, metricRoutes, artifactListRoutes];
 
+/** The artifact roots of {@link LablogAppOptions.artifactRoots}: given, else the default artifact root. */
+function artifactRootsOf(options: LablogAppOptions): readonly string[] {
+  if (options.artifactRoots) return options.artifactRoots;
+  const root = artifactOptionsOf(options).defaultArtifactRoot;
+  return root ? [root] : [];
+}
+
+/** The artifact options, with the default artifact root taken from the store when not given. */
+function artifactOptionsOf(options: LablogAppOptions): ArtifactServingOptions {
+  const given = options.artifacts ?? {};
+  if (given.defaultArtifactRoot !== undefined) return given;
+  const root = (options.trackingStore as { defaultArtifactRoot?: unknown }).defaultArtifactRoot;
+  return typeof root === 'string' && root !== '' ? { ...given, defaultArtifactRoot: root } : given;
+}
+
 async function app(instance: FastifyInstance, options: LablogAppOptions): Promise<void> {
+  const artifactRoots = artifactRootsOf(options);
   await instance.register(storePlugin, {
     trackingStore: options.trackingStore,
     registryStore: options.registryStore ?? null,
     closeOnShutdown: options.closeStoreOnClose ?? false,
   });
   await instance.register(errorHandlerPlugin);
-  // [security plugin: host check, CORS, response headers]
-  // [auth plugin]
+  await instance.register(securityPlugin, options.security ?? {});
+  await instance.register(artifactsPlugin, artifactOptionsOf(options));
+  if (options.auth) await instance.register(authPlugin, options.auth);
   await instance.register(wirePlugin);
   await instance.register(miscRoutes);
   for (const prefix of MLFLOW_API_PREFIXES) {
     for (const group of routeGroups) await instance.register(group, { prefix });
-    // [registry route groups]
+    await instance.register(registeredModelRoutes, { prefix });
+    await instance.register(modelVersionRoutes, { prefix, artifactRoots });
   }
-  // [artifact proxy routes: /api/2.0/mlflow-artifacts, /get-artifact, /model-versions/get-artifact]
-  // [lablog additions under /api/2.0/lablog]
+  for (const prefix of ARTIFACT_PROXY_PREFIXES) await instance.register(artifactProxyRoutes, { prefix });
+  await instance.register(runArtifactRoutes);
+  await instance.register(modelVersionArtifactRoutes, { artifactRoots });
+  await instance.register(lablogMetricRoutes, { prefix: LABLOG_API_PREFIX });
 }
 
 /**
@@ -88,7 +133,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     connectionTimeout: options.connectionTimeout ?? 0,
     ...(options.keepAliveTimeout !== undefined ? { keepAliveTimeout: options.keepAliveTimeout } : {}),
     // Errors raised before routing (malformed URLs) answer in MLflow's error JSON too.
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: (error, request, reply) => {
+      void reply.headers(securityHeaders(options.security));
+      frameworkErrorHandler(error, request, reply);
+    },
     // Fastify's own request logging writes two info lines per request; lablog writes one, at
     // debug level, below (a busy training fleet must not flood the server's log).
     logController: new LogController({ disableRequestLogging: true }),
@@ -100,6 +148,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     trackingStore: options.trackingStore,
     registryStore: options.registryStore ?? null,
     closeStoreOnClose: options.closeStoreOnClose ?? false,
+    ...(options.artifactRoots ? { artifactRoots: options.artifactRoots } : {}),
+    ...(options.artifacts ? { artifacts: options.artifacts } : {}),
+    ...(options.security ? { security: options.security } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
   });
   return instance;
 }

@@ -9,6 +9,21 @@ export type { StartServerOptions, RunningServer } from './server.js';
 export { openBackendStore } from './backend-store.js';
 export type { BackendStoreOptions, BackendStores } from './backend-store.js';
 export { LABLOG_VERSION } from './version.js';
+
+// Basic auth (users, permissions, one default-deny route table)
+export {
+  authPlugin,
+  ROUTE_PERMISSIONS,
+  ruleFor,
+  routesMissingPermissions,
+  SqliteAuthStore,
+  PERMISSION_NAMES,
+  ADMIN_USERNAME_ENV,
+  ADMIN_PASSWORD_ENV,
+  defaultAuthDbUri,
+  authOptionsForServer,
+} from './plugins/auth/index.js';
+export type { AuthOptions, RouteRule, AuthStore, AuthUser, PermissionName } from './plugins/auth/index.js';
 export { buildProgram, runCli, consoleIO } from './cli/program.js';
 export type { CliIO, GlobalOptions } from './cli/program.js';
 export { formatTable, formatTime, formatDuration } from './cli/table.js';

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { TrackingStore } from '@lablog/tracking';
 import { buildApp } from './app.js';
+import { authOptionsForServer, type AuthOptions } from './plugins/auth/index.js';
 import { openBackendStore } from './backend-store.js';
 
 /** Options of {@link startServer}. */
@@ -29,7 +30,36 @@ export interface StartServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Close gracefully on SIGINT and SIGTERM; default false (the CLI turns it on). */
   handleSignals?: boolean;
+  /**
+   * `--auth basic`. The database defaults to `basic_auth.db` beside the backend store, the
+   * admin to `LABLOG_AUTH_ADMIN_USERNAME` / `LABLOG_AUTH_ADMIN_PASSWORD`; absent: no auth.
+   */
+  auth?: AuthOptions;
+  /**
+   * Where the artifact proxy keeps artifacts (`--artifacts-destination`): a directory,
+   * `file://…` or `s3://bucket/prefix`; default `./mlartifacts` (MLflow's).
+   */
+  artifactsDestination?: string;
+  /**
+   * Serve the artifact proxy (`--serve-artifacts` / `--no-serve-artifacts`); default true. When
+   * on and no `defaultArtifactRoot` is given, new experiments default to `mlflow-artifacts:/`.
+   */
+  serveArtifacts?: boolean;
+  /** Largest proxied artifact PUT in bytes; default 5 GiB. */
+  maxArtifactUploadBytes?: number;
+  /** Extra allowed `Host` header values (`--allowed-hosts`): `name`, `name:port`, `*.example.com`. */
+  allowedHosts?: readonly string[];
+  /** Allowed CORS origins (`--cors-allowed-origins`); default localhost origins on any port. */
+  corsAllowedOrigins?: readonly string[];
+  /** Turn the Host and CORS checks off (`--disable-security-middleware`); default false. */
+  disableSecurityMiddleware?: boolean;
 }
+
+/** MLflow's default `--artifacts-destination`. */
+export const DEFAULT_ARTIFACTS_DESTINATION = './mlartifacts';
+
+/** The default artifact root when the server proxies artifacts. */
+export const PROXIED_DEFAULT_ARTIFACT_ROOT = 'mlflow-artifacts:/';
 
 /** A running server. */
 export interface RunningServer {
@@ -46,18 +76,33 @@ export interface RunningServer {
  * @throws LablogError for a backend store URI lablog cannot open; the listen error (EADDRINUSE…) otherwise.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const serveArtifacts = options.serveArtifacts ?? true;
+  const defaultArtifactRoot = options.defaultArtifactRoot || (serveArtifacts ? PROXIED_DEFAULT_ARTIFACT_ROOT : undefined);
   const stores = openBackendStore({
     backendStoreUri: options.backendStoreUri,
-    ...(options.defaultArtifactRoot ? { defaultArtifactRoot: options.defaultArtifactRoot } : {}),
+    ...(defaultArtifactRoot ? { defaultArtifactRoot } : {}),
   });
   const store = stores.tracking;
   const app = buildApp({
     trackingStore: store,
     registryStore: stores.registry,
+    ...(options.auth ? { auth: authOptionsForServer(options.auth, options.backendStoreUri) } : {}),
     logger: options.logger ?? { level: 'info' },
     requestTimeout: options.requestTimeout ?? 120_000,
     keepAliveTimeout: options.keepAliveTimeout ?? 75_000,
     ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+    artifacts: {
+      destination: options.artifactsDestination ?? DEFAULT_ARTIFACTS_DESTINATION,
+      serveArtifacts,
+      ...(defaultArtifactRoot ? { defaultArtifactRoot } : {}),
+      ...(options.maxArtifactUploadBytes !== undefined ? { maxUploadBytes: options.maxArtifactUploadBytes } : {}),
+    },
+    security: {
+      disabled: options.disableSecurityMiddleware ?? false,
+      boundHost: options.host ?? '127.0.0.1',
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      ...(options.corsAllowedOrigins ? { corsAllowedOrigins: options.corsAllowedOrigins } : {}),
+    },
   });
   let url: string;
   try {

@@ -25,7 +25,8 @@ export async function createAppFixture(options: Partial<BuildAppOptions> = {}): 
   const dir = mkdtempSync(join(tmpdir(), 'lablog-server-'));
   const artifactRoot = pathToFileURL(join(dir, 'artifacts')).href;
   const store = new SqliteStore({ path: join(dir, 'lablog.db'), defaultArtifactRoot: artifactRoot });
-  const app = buildApp({ ...options, trackingStore: store });
+  // The store's root is what the artifact_location policy allows besides the proxy destination.
+  const app = buildApp({ ...options, trackingStore: store, artifacts: { defaultArtifactRoot: artifactRoot, ...options.artifacts } });
   await app.ready();
   const api = '/api/2.0/mlflow';
   return {

@@ -2,7 +2,8 @@
  * MLflow's wire format at the edge of the app (ref §1.1, §1.2): how request bodies and query
  * strings become request messages, and how response messages are trimmed.
  *
- * - POST and PUT need `Content-Type: application/json` (parameters such as a charset allowed),
+ * - POST and PUT need `Content-Type: application/json` (parameters such as a charset allowed;
+ *   routes with `config.rawBody`, the artifact uploads, take any),
  *   else 400 with MLflow's messages. The check runs before the body is read.
  * - JSON bodies: empty means `{}`, `null` means `{}`, a JSON string is decoded a second time
  *   (legacy clients double-encode). Malformed JSON is a 400 MALFORMED_REQUEST (MLflow silently
@@ -16,6 +17,16 @@ import fp from 'fastify-plugin';
 import { errorCodes, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import { LablogError } from '@lablog/tracking';
 import { decodeMessage, FROM_JSON_BODY, type WireSchema } from '../schemas/wire-schema.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route takes a raw body of any content type (artifact uploads): the JSON content-type
+     * check is skipped, and the route's own content-type parser hands it the unread stream.
+     */
+    rawBody?: boolean;
+  }
+}
 
 /** The only request content type MLflow's API accepts on POST and PUT. */
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -118,7 +129,7 @@ async function wire(app: FastifyInstance): Promise<void> {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (request.is404) return;
+    if (request.is404 || request.routeOptions.config.rawBody === true) return;
     const error = contentTypeError(request.method, request.headers['content-type']);
     if (error) throw error;
   });

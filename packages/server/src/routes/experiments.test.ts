@@ -34,10 +34,10 @@ describe('experiments', () => {
   });
 
   it('omits tags when there are none and accepts an explicit artifact location', async () => {
-    await f.post('experiments/create', { name: 'plain', artifact_location: 'file:///tmp/elsewhere' });
+    await f.post('experiments/create', { name: 'plain', artifact_location: `${f.artifactRoot}/elsewhere` });
     const exp = (await f.get('experiments/get', 'experiment_id=1')).json().experiment;
     expect(exp).not.toHaveProperty('tags');
-    expect(exp.artifact_location).toBe('file:///tmp/elsewhere');
+    expect(exp.artifact_location).toBe(`${f.artifactRoot}/elsewhere`);
   });
 
   it('duplicate name → 400 RESOURCE_ALREADY_EXISTS', async () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { experimentToJSON, resourceDoesNotExist } from '@lablog/tracking';
 import * as S from '../schemas/experiments.js';
 import { responseMessage } from '../plugins/wire.js';
+import { checkArtifactLocation } from '../artifacts/artifact-location-policy.js';
 
 /** Registers the experiment routes on an API prefix (`/api/2.0/mlflow`, `/ajax-api/2.0/mlflow`). */
 export async function experimentRoutes(app: FastifyInstance): Promise<void> {
@@ -10,6 +11,7 @@ export async function experimentRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Body: S.CreateExperiment }>('/experiments/create', { schema: { body: S.createExperiment } }, async (req) => {
     const { name, artifact_location, tags } = req.body;
+    await checkArtifactLocation(app, artifact_location);
     const experimentId = await store.createExperiment(name, artifact_location || undefined, (tags ?? []).map((t) => ({ key: t.key, value: t.value ?? '' })));
     return { experiment_id: experimentId };
   });

@@ -9,3 +9,18 @@ export const listArtifacts = w.message(
 );
 
 export type ListArtifacts = Infer<typeof listArtifacts>;
+
+/** GET mlflow-artifacts/artifacts?path= (the proxy's listing, ref §4.1). `path` is checked in the route. */
+export const listProxyArtifacts = w.message({ path: w.string() });
+
+export type ListProxyArtifacts = Infer<typeof listProxyArtifacts>;
+
+/** GET /get-artifact (ref §4.2): `run_id` or `run_uuid`, and the file's path under the run root. */
+export const getArtifact = w.message({ run_id: w.string(), path: w.string() }, ['run_id', 'path'], { run_uuid: 'run_id' });
+
+export type GetArtifact = Infer<typeof getArtifact>;
+
+/** POST /ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path= (the UI's upload; raw body). */
+export const uploadArtifact = w.message({ run_uuid: w.string(), path: w.string() }, ['run_uuid', 'path']);
+
+export type UploadArtifact = Infer<typeof uploadArtifact>;
