@@ -1,15 +1,13 @@
 /**
  * RestStore against the store contracts, through a real lablog server (Fastify, in process,
  * 127.0.0.1 port 0) over a SQLite store in a temporary directory: every contract call is one
- * HTTP request. The registry contract switches itself on once the server answers
- * `registered-models/search` (until then it is skipped).
+ * HTTP request.
  */
-import { describe } from 'vitest';
 import { RestStore } from '../packages/tracking/src/store/rest/rest-store.js';
 import { describeTrackingStoreContract } from '../packages/tracking/src/store/__tests__/tracking-store-contract.js';
 import { describeRegistryStoreContract } from '../packages/tracking/src/store/__tests__/registry-store-contract.js';
 import type { StoreHandle } from '../packages/tracking/src/store/__tests__/contract/helpers.js';
-import { hasRegistryRoutes, startLablogServer } from './helpers/lablog-server.js';
+import { startLablogServer } from './helpers/lablog-server.js';
 
 /** A fresh server and a RestStore pointing at it; retries kept short so a failure shows quickly. */
 async function restOverLablog(): Promise<StoreHandle<RestStore>> {
@@ -28,17 +26,9 @@ async function restOverLablog(): Promise<StoreHandle<RestStore>> {
   };
 }
 
-const serverHasRegistry = await (async () => {
-  const server = await startLablogServer();
-  try {
-    return await hasRegistryRoutes(server.url);
-  } finally {
-    await server.close();
-  }
-})();
-
-describeTrackingStoreContract('RestStore → lablog server', restOverLablog, { experimentIds: 'sequential', duplicateMetricPoints: 'dedup' });
-
-describe.skipIf(!serverHasRegistry)('registry (needs the server registry routes)', () => {
-  describeRegistryStoreContract('RestStore → lablog server', restOverLablog);
+describeTrackingStoreContract('RestStore → lablog server', restOverLablog, {
+  experimentIds: 'sequential',
+  duplicateMetricPoints: 'dedup',
+  artifactLocations: 'under-root',
 });
+describeRegistryStoreContract('RestStore → lablog server', restOverLablog, { storageLocation: 'server' });

@@ -24,7 +24,7 @@ export async function startLablogServer(): Promise<TestServer> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lablog-rest-'));
   const defaultArtifactRoot = `file://${path.join(dir, 'artifacts')}`;
   const store = new SqliteStore({ path: path.join(dir, 'lablog.db'), defaultArtifactRoot });
-  const app = buildApp({ trackingStore: store });
+  const app = buildApp({ trackingStore: store, registryStore: store });
   let url: string;
   try {
     url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -46,22 +46,4 @@ export async function startLablogServer(): Promise<TestServer> {
       }
     },
   };
-}
-
-/**
- * True when the server answers the registry search route; false on 404 ENDPOINT_NOT_FOUND
- * (or any 404), i.e. the registry routes have not landed yet.
- */
-export async function hasRegistryRoutes(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/api/2.0/mlflow/registered-models/search?max_results=1`);
-  const text = await res.text();
-  if (res.status === 404) {
-    try {
-      const code = (JSON.parse(text) as { error_code?: string }).error_code;
-      return code !== 'ENDPOINT_NOT_FOUND' && code !== undefined;
-    } catch {
-      return false;
-    }
-  }
-  return res.status < 500;
 }

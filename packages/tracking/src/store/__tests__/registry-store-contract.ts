@@ -5,21 +5,26 @@
  */
 import { describe } from 'vitest';
 import { useFreshStore, type StoreFactory } from './contract/helpers.js';
-import type { RegistryAndTrackingStore, RegistryContext } from './contract/registry-context.js';
+import type { RegistryAndTrackingStore, RegistryContext, RegistryStoreContractOptions } from './contract/registry-context.js';
 import { addRegisteredModelTests } from './contract/registered-models.js';
 import { addModelVersionTests } from './contract/model-versions.js';
 import { addStageAndAliasTests } from './contract/stages-and-aliases.js';
 
-export type { RegistryAndTrackingStore } from './contract/registry-context.js';
+export type { RegistryAndTrackingStore, RegistryStoreContractOptions } from './contract/registry-context.js';
 
 /**
  * Declares the registry store contract for one store. `factory` must return a fresh, empty
  * store on each call; `cleanup` closes it and removes whatever it wrote.
  */
-export function describeRegistryStoreContract(name: string, factory: StoreFactory<RegistryAndTrackingStore>): void {
+export function describeRegistryStoreContract(
+  name: string,
+  factory: StoreFactory<RegistryAndTrackingStore>,
+  options: RegistryStoreContractOptions = {},
+): void {
+  const resolved: Required<RegistryStoreContractOptions> = { storageLocation: options.storageLocation ?? 'caller' };
   describe(`RegistryStore contract: ${name}`, () => {
     const handle = useFreshStore(factory);
-    const ctx = (): RegistryContext => ({ store: handle().store });
+    const ctx = (): RegistryContext => ({ store: handle().store, options: resolved });
     addRegisteredModelTests(ctx);
     addModelVersionTests(ctx);
     addStageAndAliasTests(ctx);

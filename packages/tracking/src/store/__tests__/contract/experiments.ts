@@ -171,11 +171,13 @@ export function addExperimentTests(ctx: () => TrackingContext): void {
     });
 
     it('keeps a custom artifact location', async () => {
-      const { store } = ctx();
-      const id = await store.createExperiment(uniqueName(), 's3://bucket/some/prefix');
-      expect((await store.getExperiment(id)).artifactLocation).toBe('s3://bucket/some/prefix');
+      const { store, options, defaultArtifactRoot } = ctx();
+      const location =
+        options.artifactLocations === 'under-root' && defaultArtifactRoot !== undefined ? `${defaultArtifactRoot}/custom/prefix` : 's3://bucket/some/prefix';
+      const id = await store.createExperiment(uniqueName(), location);
+      expect((await store.getExperiment(id)).artifactLocation).toBe(location);
       const run = await newRun(store, id);
-      expect(run.info.artifactUri).toBe(`s3://bucket/some/prefix/${run.info.runId}/artifacts`);
+      expect(run.info.artifactUri).toBe(`${location}/${run.info.runId}/artifacts`);
     });
 
     it('rejects runs:/ URIs, fragments and ;params as artifact locations', async () => {

@@ -81,7 +81,7 @@ export function addRegisteredModelTests(ctx: () => RegistryContext): void {
       expect(tagOf(got.tags, 'k')).toBe('v');
       expect(got.aliases).toEqual([{ alias: 'champion', version: '2' }]);
       expect((await store.getModelVersionByAlias(newName, 'champion')).version).toBe('2');
-      const v3 = await store.createModelVersion({ name: newName, source: 's3://b/m3' });
+      const v3 = await store.createModelVersion({ name: newName, source: versions[0]!.source });
       expect(v3.version).toBe('3');
     });
 

@@ -24,6 +24,12 @@ export interface TrackingStoreContractOptions {
    * accepted as well as ±Infinity; when false (default), ±Infinity must round-trip exactly.
    */
   infinityMayBeClamped?: boolean;
+  /**
+   * `any`: the store keeps any valid artifact location (a local store, MLflow's server);
+   * `under-root`: only locations inside the default artifact root are accepted (lablog server's
+   * confinement policy), so the custom-location test uses one there. Default `any`.
+   */
+  artifactLocations?: 'any' | 'under-root';
 }
 
 /** What each section of the tracking contract gets per test. */
@@ -40,5 +46,6 @@ export function resolveTrackingOptions(o: TrackingStoreContractOptions = {}): Re
     experimentIds: o.experimentIds ?? 'any',
     duplicateMetricPoints: o.duplicateMetricPoints ?? 'append',
     infinityMayBeClamped: o.infinityMayBeClamped ?? false,
+    artifactLocations: o.artifactLocations ?? 'any',
   };
 }
