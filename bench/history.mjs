@@ -49,6 +49,7 @@ console.log(`store: ${fmt(POINTS)} points via logBatch(${BATCH}) in ${fmt(writeM
 const raw = new Database(join(tmp, 'raw.db'));
 raw.pragma('journal_mode = WAL');
 raw.pragma('synchronous = NORMAL');
+raw.pragma('wal_autocheckpoint = 10000'); // the store's WAL_AUTOCHECKPOINT_PAGES
 raw.exec('CREATE TABLE metrics (run_id TEXT, key TEXT, value REAL, timestamp INTEGER, step INTEGER)');
 const ins = raw.prepare('INSERT INTO metrics VALUES (?, ?, ?, ?, ?)');
 t = nowNs();

@@ -16,7 +16,7 @@
  * (p1, m2) and (p0)), returning whole rows. Both must return the expected run ids (computed in
  * JS from the generated data) in the same order.
  *
- * Target (issue): p50 ≤ 20 ms for "issue".
+ * Target (issue): p50 ≤ 20 ms for "issue", and for "selective" on the never-closed database.
  *
  *   node bench/search.mjs [--quick]
  */
@@ -83,6 +83,7 @@ const rawPath = join(tmp, 'wide.db');
 const raw = new Database(rawPath);
 raw.pragma('journal_mode = WAL');
 raw.pragma('synchronous = NORMAL');
+raw.pragma('wal_autocheckpoint = 10000'); // the store's WAL_AUTOCHECKPOINT_PAGES
 const cols = ['run_id TEXT PRIMARY KEY', ...PKEYS.map((k) => `${k} TEXT`), ...MKEYS.map((k) => `${k} REAL`), ...TKEYS.map((k) => `${k} TEXT`)];
 raw.exec(`CREATE TABLE runs (${cols.join(', ')})`);
 const tw = nowNs();
@@ -117,7 +118,7 @@ const QUERIES = [
     sql: `SELECT * FROM runs WHERE p0 = ? AND m1 > ? ORDER BY m2 DESC LIMIT ${LIMIT}`,
     args: ['v7', 0.5],
     match: (r) => r.params[0].value === 'v7' && r.metrics[1].value > 0.5,
-    target: null,
+    target: TARGET_MS,
   },
 ];
 

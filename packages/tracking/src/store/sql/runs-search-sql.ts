@@ -58,12 +58,27 @@ interface Parts {
   joins: string[];
   where: string[];
   order: string[];
+  /** The filter's inner joins again, split up, for {@link buildRunSearchSql}'s `drive` option. */
+  inner?: InnerJoin[];
+}
+
+/** An inner join of a filter clause: `JOIN <table> <alias> ON <on>`. */
+interface InnerJoin {
+  clause: number;
+  table: string;
+  alias: string;
+  on: string;
 }
 
 /** Joins and conditions of the filter, plus the experiment and lifecycle conditions. */
 function filterParts(dialect: SqlDialect, p: SqlParams, q: RunSearchQuery): Parts {
   const joins: string[] = [];
   const where: string[] = [];
+  const inner: InnerJoin[] = [];
+  const join = (clause: number, table: string, alias: string, on: string) => {
+    joins.push(`JOIN ${table} ${alias} ON ${on}`);
+    inner.push({ clause, table, alias, on });
+  };
   where.push(`r.experiment_id IN ${p.list(q.experimentIds.map((x) => (typeof x === 'number' ? x : Number(x))))}`);
   where.push(lifecycleCondition('r.lifecycle_stage', q.viewType));
   q.filter.forEach((c, i) => {
@@ -74,14 +89,14 @@ function filterParts(dialect: SqlDialect, p: SqlParams, q: RunSearchQuery): Part
         // NaN is NULL: it fails every numeric test, except that NaN != x holds (as in Python).
         const test = numericComparison(p, `${a}.value`, c);
         const cond = c.comparator === '!=' ? `(${a}.value IS NULL OR ${test})` : test;
-        joins.push(`JOIN latest_metrics ${a} ON ${a}.run_id = r.id AND ${a}.key_id = ${k} AND ${cond}`);
+        join(i, 'latest_metrics', a, `${a}.run_id = r.id AND ${a}.key_id = ${k} AND ${cond}`);
         break;
       }
       case 'param':
       case 'tag': {
         const table = c.type === 'param' ? 'params' : 'tags';
         const k = p.add(c.key);
-        joins.push(`JOIN ${table} ${a} ON ${a}.run_id = r.id AND ${a}.key = ${k} AND ${stringComparison(dialect, p, `${a}.value`, c)}`);
+        join(i, table, a, `${a}.run_id = r.id AND ${a}.key = ${k} AND ${stringComparison(dialect, p, `${a}.value`, c)}`);
         break;
       }
       case 'attribute':
@@ -94,7 +109,20 @@ function filterParts(dialect: SqlDialect, p: SqlParams, q: RunSearchQuery): Part
         throw invalidParameter(`Invalid entity type '${String((c as Comparison).type)}'.`);
     }
   });
-  return { joins, where, order: [] };
+  return { joins, where, order: [], inner };
+}
+
+/**
+ * The filter's inner joins as CROSS JOINs, their conditions moved to WHERE: in the order of
+ * `filterOrder` (clause indexes), then the remaining clauses in filter order.
+ */
+function crossJoined(parts: Parts, filterOrder: readonly number[] = []): Parts {
+  const rank = (j: InnerJoin) => {
+    const i = filterOrder.indexOf(j.clause);
+    return i === -1 ? filterOrder.length + j.clause : i;
+  };
+  const inner = [...(parts.inner ?? [])].sort((a, b) => rank(a) - rank(b));
+  return { joins: inner.map((j) => `CROSS JOIN ${j.table} ${j.alias}`), where: [...inner.map((j) => j.on), ...parts.where], order: [] };
 }
 
 function metricKeyId(p: SqlParams, key: string): string {
@@ -152,18 +180,62 @@ function count(p: SqlParams, from: string, parts: Parts[]): BuiltQuery {
 }
 
 /**
+ * Where the single-statement plan starts (see {@link RunSearchProbe}): `'runs'` (the runs
+ * table, through its experiment or run-id index), or the index of a filter clause whose table
+ * (`latest_metrics`, `params` or `tags`) is read first through its `(key, value, run)` index.
+ */
+export type RunSearchDriver = 'runs' | number;
+
+/** Options of {@link buildRunSearchSql}. */
+export interface RunSearchSqlOptions {
+  /**
+   * Fixes the join order: the driver first, then `runs`, then the other filter tables (each by
+   * its `(run, key)` key), written as CROSS JOINs with the join conditions in WHERE. SQLite keeps
+   * the order of CROSS JOINs as written, so the plan no longer depends on planner statistics
+   * (which a never-analyzed database lacks); PostgreSQL still plans freely. Without it the
+   * planner picks the order.
+   */
+  drive?: RunSearchDriver;
+  /**
+   * With `drive`: the order (clause indexes) in which the other filter tables are joined, e.g.
+   * most selective first, so fewer rows reach the later lookups; unlisted clauses follow.
+   */
+  filterOrder?: readonly number[];
+}
+
+/**
  * Builds the page query of a runs search as one statement: the filter drives the plan, then the
  * matches are sorted. Best when the filter is selective; see {@link buildRunSearchArms}.
  */
-export function buildRunSearchSql(dialect: SqlDialect, q: RunSearchQuery): BuiltQuery {
+export function buildRunSearchSql(dialect: SqlDialect, q: RunSearchQuery, options: RunSearchSqlOptions = {}): BuiltQuery {
   const p = new SqlParams(dialect);
-  return select(p, 'runs r', [filterParts(dialect, p, q), orderParts(p, q.orderBy, 0)], q.limit, q.offset);
+  const filter = filterParts(dialect, p, q);
+  const order = orderParts(p, q.orderBy, 0);
+  if (options.drive === undefined) return select(p, 'runs r', [filter, order], q.limit, q.offset);
+  const inner = filter.inner ?? [];
+  const first = options.drive === 'runs' ? undefined : inner.find((j) => j.clause === options.drive);
+  if (options.drive !== 'runs' && first === undefined) throw new Error(`runs search: clause ${options.drive} cannot drive the plan`);
+  const rest = crossJoined({ ...filter, inner: inner.filter((j) => j !== first) }, options.filterOrder);
+  const from = first ? `${first.table} ${first.alias} CROSS JOIN runs r` : 'runs r';
+  return select(p, from, [{ ...rest, where: [...(first ? [first.on] : []), ...rest.where] }, order], q.limit, q.offset);
 }
 
 /** One part of a runs search in order: its page query and, to page past it, its row count. */
 export interface RunSearchArm {
   page: (limit: number, offset: number) => BuiltQuery;
   count: () => BuiltQuery;
+}
+
+/** Options of {@link buildRunSearchArms}. */
+export interface RunSearchArmsOptions {
+  /**
+   * Joins the filter's tables as CROSS JOINs after `runs` (conditions in WHERE), so on SQLite
+   * each arm reads the order index first and checks every filter clause by its `(run, key)` key,
+   * whatever the planner statistics say. Without it the filter tables are plain JOINs.
+   */
+  fixJoinOrder?: boolean;
+  /** With `fixJoinOrder`: the order (clause indexes) of the filter tables; unlisted clauses follow. */
+  filterOrder?: readonly number[];
 }
 
 /**
@@ -174,7 +246,7 @@ export interface RunSearchArm {
  * {@link buildRunSearchSql}. Returns undefined when the first clause is an attribute (or there is
  * none): then the single statement is the plan.
  */
-export function buildRunSearchArms(dialect: SqlDialect, q: RunSearchQuery): RunSearchArm[] | undefined {
+export function buildRunSearchArms(dialect: SqlDialect, q: RunSearchQuery, options: RunSearchArmsOptions = {}): RunSearchArm[] | undefined {
   const first = q.orderBy[0];
   if (!first || first.type === 'attribute' || first.type === 'dataset') return undefined;
   const rest = q.orderBy.slice(1);
@@ -182,8 +254,11 @@ export function buildRunSearchArms(dialect: SqlDialect, q: RunSearchQuery): RunS
   const table = first.type === 'metric' ? 'latest_metrics' : first.type === 'param' ? 'params' : 'tags';
   const keyCol = first.type === 'metric' ? 'key_id' : 'key';
   const keyValue = (p: SqlParams) => (first.type === 'metric' ? metricKeyId(p, first.key) : p.add(first.key));
-  // Walking the index first is forced on SQLite (CROSS JOIN fixes the join order).
-  const cross = dialect.name === 'sqlite' ? 'CROSS JOIN' : 'JOIN';
+  // The join condition sits in WHERE, so this must be a CROSS JOIN (a bare JOIN needs ON on
+  // PostgreSQL). On SQLite it also fixes the join order (walk the index first); PostgreSQL's
+  // planner reorders it freely.
+  const cross = 'CROSS JOIN';
+  const filter = (p: SqlParams): Parts => (options.fixJoinOrder ? crossJoined(filterParts(dialect, p, q), options.filterOrder) : filterParts(dialect, p, q));
 
   const present = (nan: boolean): RunSearchArm => {
     const build = (p: SqlParams) => {
@@ -192,7 +267,7 @@ export function buildRunSearchArms(dialect: SqlDialect, q: RunSearchQuery): RunS
         where: [`o.${keyCol} = ${keyValue(p)}`, `o.value IS ${nan ? '' : 'NOT '}NULL`, 'r.id = o.run_id'],
         order: nan ? [] : [`o.value ${dir}`],
       };
-      return { from: nan ? `runs r JOIN ${table} o ON o.run_id = r.id` : `${table} o ${cross} runs r`, parts: [head, filterParts(dialect, p, q), orderParts(p, rest, 1)] };
+      return { from: nan ? `runs r JOIN ${table} o ON o.run_id = r.id` : `${table} o ${cross} runs r`, parts: [head, filter(p), orderParts(p, rest, 1)] };
     };
     return {
       page: (limit, offset) => {
@@ -210,7 +285,7 @@ export function buildRunSearchArms(dialect: SqlDialect, q: RunSearchQuery): RunS
   const missing: RunSearchArm = (() => {
     const build = (p: SqlParams): Parts[] => [
       { joins: [], where: [`NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.run_id = r.id AND x.${keyCol} = ${keyValue(p)})`], order: [] },
-      filterParts(dialect, p, q),
+      filter(p),
       orderParts(p, rest, 1),
     ];
     return {
@@ -234,23 +309,39 @@ export function buildRunSearchArms(dialect: SqlDialect, q: RunSearchQuery): RunS
  * selective enough for "find all matches, then sort" to be the cheaper plan.
  */
 export function buildRunSearchProbes(dialect: SqlDialect, q: RunSearchQuery, cap: number): BuiltQuery[] {
-  const probes: BuiltQuery[] = [];
+  return buildRunSearchDriverProbes(dialect, q, cap).map((x) => x.probe);
+}
+
+/** A probe of {@link buildRunSearchDriverProbes}: its count query, and the plan it would drive. */
+export interface RunSearchProbe {
+  probe: BuiltQuery;
+  /** What to start the single statement from when this probe's count is the smallest. */
+  drive: RunSearchDriver;
+}
+
+/**
+ * {@link buildRunSearchProbes}, each probe with the part it measures, so the store can start the
+ * single statement from the most selective one ({@link RunSearchSqlOptions.drive}). Experiments
+ * come first (ties go to them).
+ */
+export function buildRunSearchDriverProbes(dialect: SqlDialect, q: RunSearchQuery, cap: number): RunSearchProbe[] {
+  const probes: RunSearchProbe[] = [];
   const capped = (p: SqlParams, inner: string) => p.render(`SELECT count(*) FROM (${inner} LIMIT ${p.add(cap)}) t`);
   {
     const p = new SqlParams(dialect);
-    probes.push(capped(p, `SELECT 1 FROM runs r WHERE r.experiment_id IN ${p.list(q.experimentIds.map(Number))}`));
+    probes.push({ probe: capped(p, `SELECT 1 FROM runs r WHERE r.experiment_id IN ${p.list(q.experimentIds.map(Number))}`), drive: 'runs' });
   }
-  for (const c of q.filter) {
+  q.filter.forEach((c, i) => {
     const p = new SqlParams(dialect);
     if (c.type === 'metric' && c.comparator !== '!=') {
-      probes.push(capped(p, `SELECT 1 FROM latest_metrics f WHERE f.key_id = ${metricKeyId(p, c.key)} AND ${numericComparison(p, 'f.value', c)}`));
+      probes.push({ probe: capped(p, `SELECT 1 FROM latest_metrics f WHERE f.key_id = ${metricKeyId(p, c.key)} AND ${numericComparison(p, 'f.value', c)}`), drive: i });
     } else if ((c.type === 'param' || c.type === 'tag') && (c.comparator === '=' || c.comparator === 'IN')) {
       const k = p.add(c.key);
-      probes.push(capped(p, `SELECT 1 FROM ${c.type === 'param' ? 'params' : 'tags'} f WHERE f.key = ${k} AND ${stringComparison(dialect, p, 'f.value', c)}`));
+      probes.push({ probe: capped(p, `SELECT 1 FROM ${c.type === 'param' ? 'params' : 'tags'} f WHERE f.key = ${k} AND ${stringComparison(dialect, p, 'f.value', c)}`), drive: i });
     } else if (c.type === 'attribute' && (c.key === 'run_id' || c.key === 'run_name') && (c.comparator === '=' || c.comparator === 'IN')) {
-      probes.push(capped(p, `SELECT 1 FROM runs r WHERE ${attributeCondition(dialect, p, c)}`));
+      probes.push({ probe: capped(p, `SELECT 1 FROM runs r WHERE ${attributeCondition(dialect, p, c)}`), drive: 'runs' });
     }
-  }
+  });
   return probes;
 }
 

@@ -1,6 +1,15 @@
 /** The search → SQL builders: placeholder order per dialect, LIKE translation, default orders. */
 import { describe, expect, it } from 'vitest';
-import { buildRunSearchSql, buildExperimentSearchSql, buildModelVersionSearchSql, likeToGlob, postgresDialect, sqliteDialect } from './index.js';
+import {
+  buildRunSearchArms,
+  buildRunSearchDriverProbes,
+  buildRunSearchSql,
+  buildExperimentSearchSql,
+  buildModelVersionSearchSql,
+  likeToGlob,
+  postgresDialect,
+  sqliteDialect,
+} from './index.js';
 import type { Comparison, OrderByClause } from '../../search/ast.js';
 
 const filter: Comparison[] = [
@@ -33,6 +42,37 @@ describe('buildRunSearchSql', () => {
     expect(like.sql).toContain('lower(f1.value) LIKE lower(?)');
     expect(like.params).toContain('a*b?c[*]');
     expect(likeToGlob('[x]?')).toBe('[[]x][?]');
+  });
+});
+
+describe('fixed join orders', () => {
+  const q = { experimentIds: [1], viewType: 'ACTIVE_ONLY' as const, filter, orderBy, limit: 101, offset: 0 };
+
+  it('drive: starts from the chosen clause (or runs), the other filter tables CROSS JOINed after runs', () => {
+    const byParam = buildRunSearchSql(sqliteDialect, q, { drive: 1 });
+    expect(byParam.sql).toMatch(/^SELECT r\.id FROM params f1 CROSS JOIN runs r CROSS JOIN latest_metrics f0 LEFT JOIN latest_metrics o0 ON /);
+    expect(byParam.sql).not.toMatch(/ JOIN (params|latest_metrics) f\d ON /);
+    expect(byParam.sql.split('?').length - 1).toBe(byParam.params.length);
+    expect([...byParam.params].sort()).toEqual([...buildRunSearchSql(sqliteDialect, q).params].sort());
+    expect(buildRunSearchSql(sqliteDialect, q, { drive: 'runs' }).sql).toMatch(/^SELECT r\.id FROM runs r CROSS JOIN latest_metrics f0 CROSS JOIN params f1 LEFT JOIN /);
+    const pg = buildRunSearchSql(postgresDialect, q, { drive: 0 });
+    expect([...pg.sql.matchAll(/\$(\d+)/g)].map((x) => Number(x[1]))).toEqual(Array.from({ length: pg.params.length }, (_, i) => i + 1));
+    expect(() => buildRunSearchSql(sqliteDialect, q, { drive: 2 })).toThrow(); // an attribute clause has no table to start from
+  });
+
+  it('probes name what they would drive: runs for experiments and run ids, else the clause', () => {
+    expect(buildRunSearchDriverProbes(sqliteDialect, q, 2000).map((x) => x.drive)).toEqual(['runs', 0, 1, 'runs']);
+  });
+
+  it('arms with fixJoinOrder: the order index, runs, then the filter tables, all CROSS JOINed', () => {
+    const arm = buildRunSearchArms(sqliteDialect, q, { fixJoinOrder: true })![0]!.page(101, 0);
+    expect(arm.sql).toMatch(/^SELECT r\.id FROM latest_metrics o CROSS JOIN runs r CROSS JOIN latest_metrics f0 CROSS JOIN params f1 WHERE /);
+    expect(arm.sql.split('?').length - 1).toBe(arm.params.length);
+    const reordered = buildRunSearchArms(sqliteDialect, q, { fixJoinOrder: true, filterOrder: [1] })![0]!.page(101, 0);
+    expect(reordered.sql).toMatch(/^SELECT r\.id FROM latest_metrics o CROSS JOIN runs r CROSS JOIN params f1 CROSS JOIN latest_metrics f0 WHERE /);
+    expect(buildRunSearchSql(sqliteDialect, q, { drive: 'runs', filterOrder: [1, 0] }).sql).toMatch(/^SELECT r\.id FROM runs r CROSS JOIN params f1 CROSS JOIN latest_metrics f0 /);
+    const free = buildRunSearchArms(sqliteDialect, q)![0]!.page(101, 0);
+    expect(free.sql).toContain('JOIN params f1 ON f1.run_id = r.id');
   });
 });
 

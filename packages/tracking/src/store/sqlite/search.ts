@@ -35,9 +35,10 @@ import {
   buildModelVersionSearchSql,
   buildRegisteredModelSearchSql,
   buildRunSearchArms,
-  buildRunSearchProbes,
+  buildRunSearchDriverProbes,
   buildRunSearchSql,
   sqliteDialect,
+  type RunSearchDriver,
   type RunSearchQuery,
   type BuiltQuery,
 } from '../sql/index.js';
@@ -62,7 +63,8 @@ function run(db: Db, q: BuiltQuery): unknown[][] {
  * Below this many candidate runs for some filter clause (or for the experiments), "find every
  * match, then sort" is cheap; above it for every clause, walking the order index is.
  */
-let orderFirstThreshold = 2000;
+const DEFAULT_PLAN_THRESHOLD = 2000;
+let orderFirstThreshold = DEFAULT_PLAN_THRESHOLD;
 
 /** Changes the plan threshold (tests compare both plans; 0 = always walk the order index). */
 export function setRunSearchPlanThreshold(n: number): void {
@@ -82,13 +84,38 @@ export function searchRuns(db: Db, args: SearchRunsArgs): PagedList<Run> {
   return db.read(() => page(runIds(db, q), offset, maxResults, (rows) => loadRuns(db, rows.map((r) => r[0] as number))));
 }
 
-/** The ids of one page (plus one row), choosing between the two plans of a runs search. */
+/**
+ * The ids of one page (plus one row), choosing between the two plans of a runs search.
+ *
+ * The probes bound how many runs each index-backed part of the search can match (capped, so
+ * each costs at most a short index range scan). When every bound reaches the threshold and the
+ * first order clause has an index, walking that index in order ("arms") finds a page fastest.
+ * Otherwise the single statement runs with its join order fixed to start from the part with the
+ * smallest bound: SQLite's own choice depends on `sqlite_stat1`, which a database gets only
+ * from `PRAGMA optimize`/`ANALYZE` — without it the planner may start from a clause matching
+ * half the runs instead of one matching a hundred.
+ */
 function runIds(db: Db, q: RunSearchQuery): unknown[][] {
-  const arms = q.viewType === 'DELETED_ONLY' ? undefined : buildRunSearchArms(sqliteDialect, q);
-  const selective = () =>
-    orderFirstThreshold === Infinity ||
-    buildRunSearchProbes(sqliteDialect, q, orderFirstThreshold).some((probe) => Number(run(db, probe)[0]![0]) < orderFirstThreshold);
-  if (!arms || selective()) return run(db, buildRunSearchSql(sqliteDialect, q));
+  const threshold = orderFirstThreshold;
+  if (q.viewType !== 'DELETED_ONLY' && threshold <= 0) {
+    const arms = buildRunSearchArms(sqliteDialect, q, { fixJoinOrder: true });
+    if (arms) return walkArms(db, q, arms);
+  }
+  // An infinite threshold (tests) forces the single statement; its driver is still chosen.
+  const cap = Number.isFinite(threshold) ? threshold : DEFAULT_PLAN_THRESHOLD;
+  const ranked = buildRunSearchDriverProbes(sqliteDialect, q, cap)
+    .map(({ probe, drive }, i) => ({ count: Number(run(db, probe)[0]![0]), drive, i }))
+    .sort((a, b) => a.count - b.count || a.i - b.i); // ties: the earlier (experiments first)
+  // Filter tables are joined most selective first, so fewer rows reach the later lookups.
+  const filterOrder = ranked.flatMap((x) => (x.drive === 'runs' ? [] : [x.drive]));
+  const best = ranked[0]!;
+  const arms = q.viewType === 'DELETED_ONLY' ? undefined : buildRunSearchArms(sqliteDialect, q, { fixJoinOrder: true, filterOrder });
+  if (arms && threshold !== Infinity && best.count >= cap) return walkArms(db, q, arms);
+  return run(db, buildRunSearchSql(sqliteDialect, q, { drive: best.drive, filterOrder }));
+}
+
+/** The page from the arms of the order index, in order. */
+function walkArms(db: Db, q: RunSearchQuery, arms: NonNullable<ReturnType<typeof buildRunSearchArms>>): unknown[][] {
   const out: unknown[][] = [];
   let offset = q.offset;
   let need = q.limit;

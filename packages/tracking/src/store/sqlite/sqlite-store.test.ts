@@ -7,11 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SqliteStore } from './sqlite-store.js';
+import { SqliteStore, setStatisticsSchedule } from './sqlite-store.js';
 import { openDriver } from './driver.js';
-import { openSchema, schemaVersion, SCHEMA_VERSION } from './migrations.js';
+import { openSchema, schemaVersion, SCHEMA_VERSION, WAL_AUTOCHECKPOINT_PAGES } from './migrations.js';
 import { LablogError } from '../../errors.js';
 import type { Metric } from '../../entities/metric.js';
+import { compareMetricRecency } from '../../entities/metric.js';
+import { packFloat64 } from './metric-blocks.js';
 
 const T0 = 1_700_000_000_000;
 const quiet = { truncateLongValues: true, warn: () => undefined };
@@ -53,6 +55,7 @@ describe('schema and connection', () => {
     expect(d.journalMode).toBe('wal');
     expect(d.foreignKeys).toBe(true);
     expect(d.busyTimeoutMs).toBeGreaterThanOrEqual(20_000);
+    expect(d.walAutocheckpoint).toBe(WAL_AUTOCHECKPOINT_PAGES);
     expect(d.schemaVersion).toBe(SCHEMA_VERSION);
     expect(d.driver).toBe(typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined' ? 'node:sqlite' : 'better-sqlite3');
   });
@@ -88,6 +91,73 @@ describe('schema and connection', () => {
     expect((await b.getMetricHistory(runId, 'loss')).items.map((p) => p.value)).toEqual([0.5, 0.25]);
     expect((await b.getModelVersion('model', '1')).source).toBe('s3://b/m');
     expect(await b.createExperiment('next')).toBe('2');
+  });
+
+  it('upgrades a v1 file in place: block timestamp ranges backfilled, history and de-duplication intact', async () => {
+    const file = path.join(dir, 'v1.db');
+    const runUuid = 'a'.repeat(32);
+    const f64 = (xs: number[]) => packFloat64(Float64Array.from(xs));
+    const v1 = await openDriver(file, { busyTimeoutMs: 1000 });
+    try {
+      openSchema(v1, { defaultArtifactRoot: 'file:///x', inMemory: false, upToVersion: 1 });
+      expect(schemaVersion(v1)).toBe(1);
+      v1.exec(`INSERT INTO runs (id, run_uuid, experiment_id, name, user_id, status, start_time, artifact_uri) VALUES (1, '${runUuid}', 0, 'old', 'u', 'RUNNING', 0, 'file:///x/0/a/artifacts')`);
+      v1.exec("INSERT INTO metric_keys (id, key) VALUES (1, 'loss')");
+      // three blocks as a v1 writer left them (no timestamp range columns): step 0, 10 ms each
+      const ins = v1.prepare('INSERT INTO metric_blocks (run_id, key_id, n, min_step, max_step, steps, timestamps, vals) VALUES (1, 1, ?, 0, 0, ?, ?, ?)');
+      for (let b = 0; b < 3; b++) {
+        const ts = Array.from({ length: 10 }, (_, i) => T0 + b * 10 + i);
+        ins.run(10, f64(ts.map(() => 0)), f64(ts), f64(ts.map((_, i) => b * 10 + i)));
+      }
+      v1.exec(`INSERT INTO latest_metrics (run_id, key_id, step, timestamp, value, ctx_id, last_block, last_block_n) VALUES (1, 1, 0, ${T0 + 29}, 29, NULL, 3, 10)`);
+    } finally {
+      v1.close();
+    }
+
+    const store = open('v1.db');
+    expect((await store.diagnostics()).schemaVersion).toBe(SCHEMA_VERSION);
+    expect((await store.getMetricHistory(runUuid, 'loss')).items.map((p) => p.value)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    // duplicates of points in the first (not the last) block are dropped; a new value is kept
+    await store.logBatch(runUuid, { metrics: [m('loss', 3, 0, T0 + 3), m('loss', 14, 0, T0 + 14), m('loss', 100, 0, T0 + 3)] });
+    const values = (await store.getMetricHistory(runUuid, 'loss')).items.map((p) => p.value);
+    expect(values).toEqual([...Array.from({ length: 30 }, (_, i) => i), 100]);
+    await store.close();
+
+    const check = await openDriver(file, { busyTimeoutMs: 1000 });
+    try {
+      const ranges = check.prepare('SELECT id, min_ts, max_ts FROM metric_blocks ORDER BY id').values();
+      expect(ranges).toEqual([
+        [1, T0, T0 + 9], // backfilled from the packed timestamps
+        [2, T0 + 10, T0 + 19],
+        [3, T0 + 3, T0 + 29], // the new point merged into the small last block widens its range
+      ]);
+      expect(schemaVersion(check)).toBe(SCHEMA_VERSION);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('refreshes planner statistics after a burst of writes, without being closed', async () => {
+    const stat1 = async () => {
+      const d = await openDriver(path.join(dir, 'lablog.db'), { busyTimeoutMs: 1000 });
+      try {
+        if (d.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").values().length === 0) return [];
+        return d.prepare('SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY tbl').values().map((r) => r[0]);
+      } finally {
+        d.close();
+      }
+    };
+    setStatisticsSchedule(40);
+    try {
+      const store = open();
+      for (let i = 0; i < 39; i++) await newRun(store);
+      expect(await stat1()).toEqual([]);
+      await newRun(store); // the 40th write
+      expect(await stat1()).toContain('runs');
+      expect(await stat1()).toContain('tags');
+    } finally {
+      setStatisticsSchedule(1000);
+    }
   });
 
   it('works on :memory:', async () => {
@@ -184,6 +254,87 @@ describe('logBatch', () => {
     expect(h).toEqual([[0, 1], [1, 2], [2, 3], [1, 9], [3, 4]]);
   });
 
+  it('de-duplicates exactly when the step is omitted (step 0) and many points share a millisecond', async () => {
+    const store = open();
+    const runId = await newRun(store);
+    const batches: Metric[][] = [
+      // same step+timestamp+value dropped; same step+timestamp, other value kept
+      [m('x', 1, 0, T0), m('x', 1, 0, T0), m('x', 0.5, 0, T0), m('x', 2, 0, T0 + 1)],
+      // the same everything in a later batch is dropped, also out of order and also for NaN, -0 = 0
+      [m('x', 0.5, 0, T0), m('x', 2, 0, T0 + 1), m('x', 0.25, 0, T0), m('x', NaN, 0, T0 + 1), m('x', 0, 0, T0 + 1)],
+      [m('x', NaN, 0, T0 + 1), m('x', -0, 0, T0 + 1), m('x', 1, 0, T0), m('x', 1, 5, T0), m('x', 3, 0, T0 + 2)],
+    ];
+    for (const metrics of batches) await store.logBatch(runId, { metrics });
+    const h = (await store.getMetricHistory(runId, 'x')).items.map((p) => [p.step, p.timestamp - T0, p.value]);
+    expect(h).toEqual([
+      [0, 0, 1],
+      [0, 0, 0.5],
+      [0, 1, 2],
+      [0, 0, 0.25],
+      [0, 1, NaN],
+      [0, 1, 0],
+      [5, 0, 1],
+      [0, 2, 3],
+    ]);
+    expect((await store.getRun(runId)).data.metrics).toEqual([{ key: 'x', value: 1, timestamp: T0, step: 5 }]);
+  });
+
+  it('de-duplicates like a reference model over many blocks, repeated steps and out-of-order batches', async () => {
+    // Small ranges make many exact duplicates; batch sizes cross the block merge/size limits.
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const store = open();
+    const runId = await newRun(store);
+    const kept = new Map<string, Metric[]>();
+    const seen = new Set<string>();
+    let clock = 0;
+    for (let b = 0; b < 60; b++) {
+      const size = [1, 3, 40, 200, 1000][rand(5)]!;
+      const phase = rand(4); // 0: step omitted, in time order; 1: repeated step; 2: replay old points; 3: random
+      const metrics: Metric[] = [];
+      for (let i = 0; i < size; i++) {
+        const key = rand(3) === 0 ? 'y' : 'x';
+        if (phase === 0) clock += rand(3) === 0 ? 1 : 0;
+        const step = phase === 0 ? 0 : phase === 1 ? 7 : rand(20);
+        const ts = phase === 2 ? T0 + rand(clock + 1) : T0 + clock + (phase === 3 ? rand(3) : 0);
+        const value = [0, -0, 1, 0.5, NaN, Infinity, rand(50)][rand(7)]!;
+        metrics.push(m(key, value, step, ts));
+      }
+      for (const p of metrics) {
+        const id = `${p.key}|${p.step}|${p.timestamp}|${p.value}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        kept.set(p.key, [...(kept.get(p.key) ?? []), p]);
+      }
+      await store.logBatch(runId, { metrics });
+    }
+    for (const [key, points] of kept) {
+      const stored = (await store.getMetricHistory(runId, key)).items;
+      expect(stored.map((p) => [p.step, p.timestamp, p.value]), key).toEqual(points.map((p) => [p.step, p.timestamp, p.value]));
+    }
+    const latest = (await store.getRun(runId)).data.metrics;
+    for (const [key, points] of kept) {
+      const max = points.reduce((a, p) => (compareMetricRecency(p, a) > 0 ? p : a));
+      expect(latest.find((x) => x.key === key)).toEqual({ key, value: max.value, timestamp: max.timestamp, step: max.step });
+    }
+  });
+
+  it('de-duplicates against points another connection wrote to the same key in between', async () => {
+    const a = open();
+    const runId = await newRun(a);
+    const b = open();
+    await a.logBatch(runId, { metrics: [m('x', 1, 0, T0), m('x', 2, 0, T0)] }); // a keeps the last block in memory
+    await b.logBatch(runId, { metrics: [m('x', 3, 0, T0), m('x', 0.5, 0, T0)] }); // merged into that block by b
+    await a.logBatch(runId, { metrics: [m('x', 3, 0, T0), m('x', 0.5, 0, T0), m('x', 0.25, 0, T0)] });
+    await b.logBatch(runId, { metrics: Array.from({ length: 100 }, (_, i) => m('x', 10 + i, 0, T0 + 1)) }); // a new block by b
+    await a.logBatch(runId, { metrics: [m('x', 50, 0, T0 + 1), m('x', 1, 0, T0), m('x', 0.125, 0, T0)] });
+    const values = (await a.getMetricHistory(runId, 'x')).items.map((p) => p.value);
+    expect(values).toEqual([1, 2, 3, 0.5, 0.25, ...Array.from({ length: 100 }, (_, i) => 10 + i), 0.125]);
+  });
+
   it('keeps dataset and model context of points', async () => {
     const store = open();
     const runId = await newRun(store);
@@ -235,6 +386,30 @@ describe('runs search plans', () => {
       } while (token);
       return ids;
     };
+    // The single statement from every possible starting point, and the arms in both join orders,
+    // straight on the file: the same ids as the planner's own choice.
+    const { buildRunSearchArms, buildRunSearchDriverProbes, buildRunSearchSql, sqliteDialect } = await import('../sql/index.js');
+    const { parseRunFilter, parseRunOrderBy } = await import('../../search/index.js');
+    const raw = await openDriver(path.join(dir, 'lablog.db'), { busyTimeoutMs: 1000 });
+    try {
+      const ids = (q: { sql: string; params: (string | number | null)[] }) => raw.prepare(q.sql).values(...q.params).map((r) => r[0]);
+      const filters = [...cases.map(([f]) => f), "metrics.y >= 1 and params.p = 'b' and tags.t != 'v1'", "tags.t = 'v3' and metrics.x < 5"];
+      for (const f of filters) {
+        const q = { experimentIds: [Number(exp)], viewType: 'ACTIVE_ONLY' as const, filter: parseRunFilter(f), orderBy: parseRunOrderBy(['metrics.x DESC', 'params.p ASC']), limit: 1000, offset: 0 };
+        const expected = ids(buildRunSearchSql(sqliteDialect, q));
+        expect(expected.length, f).toBeGreaterThan(0);
+        const reversed = q.filter.map((_, i) => i).reverse();
+        for (const { drive } of buildRunSearchDriverProbes(sqliteDialect, q, 2000)) {
+          expect(ids(buildRunSearchSql(sqliteDialect, q, { drive })), `${f} from ${drive}`).toEqual(expected);
+          expect(ids(buildRunSearchSql(sqliteDialect, q, { drive, filterOrder: reversed })), `${f} from ${drive}, reversed`).toEqual(expected);
+        }
+        for (const options of [{}, { fixJoinOrder: true }, { fixJoinOrder: true, filterOrder: reversed }]) {
+          expect(buildRunSearchArms(sqliteDialect, q, options)!.flatMap((arm) => ids(arm.page(1000, 0))), `${f} arms ${JSON.stringify(options)}`).toEqual(expected);
+        }
+      }
+    } finally {
+      raw.close();
+    }
     try {
       for (const [filter, orderBy] of cases) {
         setRunSearchPlanThreshold(Infinity);

@@ -50,7 +50,7 @@ import type {
 import type { CreateModelVersionArgs, RegistryStore, SearchRegistryArgs } from '../registry-store.js';
 import { openDriver } from './driver.js';
 import { Db } from './db.js';
-import { BUSY_TIMEOUT_MS, openSchema, schemaVersion } from './migrations.js';
+import { BUSY_TIMEOUT_MS, openSchema, refreshStatistics, schemaVersion } from './migrations.js';
 import * as experiments from './experiments.js';
 import * as runs from './runs.js';
 import * as models from './registered-models.js';
@@ -77,6 +77,22 @@ export interface SqliteDiagnostics {
   schemaVersion: number;
   foreignKeys: boolean;
   busyTimeoutMs: number;
+  /** `PRAGMA wal_autocheckpoint`: WAL pages after which a commit checkpoints. */
+  walAutocheckpoint: number;
+}
+
+/**
+ * Statistics are refreshed ({@link refreshStatistics}) after this many writes (runs created,
+ * batches logged) on a connection, then after 4× as many each time: a handful of runs over a
+ * store's life (1k, 4k, 16k, 64k… writes), each a few milliseconds, so a database that is
+ * written and searched without ever being closed still gets `sqlite_stat1`.
+ */
+let optimizeFirstAfter = 1000;
+const OPTIMIZE_GROWTH = 4;
+
+/** Tests: changes when the first statistics refresh happens (writes on one connection). */
+export function setStatisticsSchedule(firstAfterWrites: number): void {
+  optimizeFirstAfter = firstAfterWrites;
 }
 
 /** The SQLite tracking and registry store. Opens lazily: the first call opens and migrates. */
@@ -85,6 +101,13 @@ export class SqliteStore implements TrackingStore, RegistryStore {
   private readonly ready: Promise<Db>;
   private writer: BatchWriter | undefined;
   private closed: Promise<void> | undefined;
+  private writes = 0;
+  private refreshAt = optimizeFirstAfter;
+
+  /** Artifact root of experiments created without a location (servers confine sources to it). */
+  get defaultArtifactRoot(): string {
+    return this.options.defaultArtifactRoot;
+  }
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.policy = options.validationPolicy ?? defaultValidationPolicy();
@@ -155,7 +178,9 @@ export class SqliteStore implements TrackingStore, RegistryStore {
     validateExperimentId(args.experimentId);
     const tags = (args.tags ?? []).map((t, i) => validateRunTag(t, this.policy, `tags[${i}]`));
     const db = await this.db();
-    return loadRuns(db, [runs.insertRun(db, args, tags)])[0]!;
+    const id = runs.insertRun(db, args, tags);
+    this.wrote(db);
+    return loadRuns(db, [id])[0]!;
   }
   async getRun(runId: string): Promise<Run> {
     validateRunId(runId);
@@ -182,6 +207,14 @@ export class SqliteStore implements TrackingStore, RegistryStore {
     const db = await this.db();
     this.writer ??= new BatchWriter(db);
     this.writer.logBatch(runId, valid);
+    this.wrote(db);
+  }
+
+  /** Counts a committed write; refreshes planner statistics on a geometric schedule. */
+  private wrote(db: Db): void {
+    if (++this.writes < this.refreshAt) return;
+    this.refreshAt = this.writes * OPTIMIZE_GROWTH;
+    refreshStatistics(db.driver);
   }
   async deleteTag(runId: string, key: string): Promise<void> {
     validateRunId(runId);
@@ -318,6 +351,7 @@ export class SqliteStore implements TrackingStore, RegistryStore {
       schemaVersion: schemaVersion(db.driver),
       foreignKeys: Number(pragma('foreign_keys')) === 1,
       busyTimeoutMs: Number(pragma('busy_timeout')),
+      walAutocheckpoint: Number(pragma('wal_autocheckpoint')),
     };
   }
 
@@ -325,11 +359,7 @@ export class SqliteStore implements TrackingStore, RegistryStore {
   async close(): Promise<void> {
     this.closed ??= this.ready.then(
       (db) => {
-        try {
-          db.driver.exec('PRAGMA optimize');
-        } catch {
-          // a busy database is no reason to fail a close
-        }
+        refreshStatistics(db.driver); // skipped, not waited for, when the database is busy
         db.close();
       },
       () => undefined,
