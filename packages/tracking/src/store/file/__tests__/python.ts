@@ -8,8 +8,12 @@ import { existsSync } from 'node:fs';
 /** Debian's interpreter, which ships PyYAML. */
 export const PYTHON = '/usr/bin/python3';
 
-/** True when the interpreter exists and imports yaml. */
+/**
+ * True when the interpreter exists and imports yaml. Always true under CI (.ci/run installs
+ * python3-yaml), so there a missing reader fails the tests instead of skipping them.
+ */
 export function havePython(): boolean {
+  if (process.env.CI) return true;
   if (!existsSync(PYTHON)) return false;
   return spawnSync(PYTHON, ['-c', 'import yaml'], { encoding: 'utf8' }).status === 0;
 }
