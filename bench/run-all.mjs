@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const BENCHMARKS = ['ingest', 'logcall', 'search', 'history'];
+const BENCHMARKS = ['ingest', 'logcall', 'search', 'history', 'server-ingest', 'server-search', 'serve'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -85,6 +85,6 @@ for (const [i, row] of table.entries()) {
   console.log(row.map((cell, c) => (c >= 2 && c <= 4 ? String(cell).padStart(widths[c]) : String(cell).padEnd(widths[c]))).join('  '));
   if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 }
-console.log(`\nratios: ingest = lablog rate ÷ baseline rate (higher is better); others = lablog time ÷ baseline time (lower is better)`);
+console.log(`\nratios: ingest, server-ingest = lablog rate ÷ baseline rate (higher is better); others = lablog time ÷ baseline time (lower is better)`);
 console.log(`wall time: ${outcomes.map((o) => `${o.name} ${o.seconds.toFixed(0)} s`).join(', ')}`);
 process.exitCode = outcomes.some((o) => o.code !== 0) ? 1 : 0;
