@@ -11,6 +11,7 @@ import { errorHandlerPlugin, frameworkErrorHandler } from './plugins/error-handl
 import { wirePlugin } from './plugins/wire.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { runRoutes } from './routes/runs.js';
+import { logModelRoutes } from './routes/log-model.js';
 import { metricRoutes } from './routes/metrics.js';
 import { artifactListRoutes } from './routes/artifacts-list.js';
 import { miscRoutes } from './routes/misc.js';
@@ -70,7 +71,7 @@ export interface BuildAppOptions extends LablogAppOptions {
   connectionTimeout?: number;
 }
 
-const routeGroups: readonly FastifyPluginAsync[] = [experimentRoutes, runRoutes, metricRoutes, artifactListRoutes];
+const routeGroups: readonly FastifyPluginAsync[] = [experimentRoutes, runRoutes, logModelRoutes, metricRoutes, artifactListRoutes];
 
 /** The artifact roots of {@link LablogAppOptions.artifactRoots}: given, else the default artifact root. */
 function artifactRootsOf(options: LablogAppOptions): readonly string[] {
@@ -87,8 +88,37 @@ function artifactOptionsOf(options: LablogAppOptions): ArtifactServingOptions {
   return typeof root === 'string' && root !== '' ? { ...given, defaultArtifactRoot: root } : given;
 }
 
+/** The message of the 503 a request gets while the server is shutting down. */
+export const SHUTTING_DOWN_MESSAGE = 'The server is shutting down; retry the request.';
+
+/**
+ * Requests that arrive while the app is closing (on a kept-alive or pipelined connection;
+ * new connections are already refused) get MLflow's error JSON,
+ * `503 {"error_code":"TEMPORARILY_UNAVAILABLE",…}` with `Retry-After: 1`, instead of running
+ * the route: clients such as RestStore retry it against the restarted server. Fastify's own
+ * shutdown 503 (`return503OnClosing`, on by default) has neither field, so {@link buildApp}
+ * turns it off; Fastify still adds `Connection: close`. Registered first, so it runs before
+ * any other `onRequest` hook (auth, content-type checks).
+ */
+async function closingGuard(instance: FastifyInstance): Promise<void> {
+  let closing = false;
+  instance.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  instance.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    void reply
+      .code(503)
+      .header('retry-after', '1')
+      .type('application/json; charset=utf-8')
+      .send({ error_code: 'TEMPORARILY_UNAVAILABLE', message: SHUTTING_DOWN_MESSAGE });
+  });
+}
+
 async function app(instance: FastifyInstance, options: LablogAppOptions): Promise<void> {
   const artifactRoots = artifactRootsOf(options);
+  await instance.register(fp(closingGuard, { name: 'lablog-closing-guard', fastify: '5.x' }));
   await instance.register(storePlugin, {
     trackingStore: options.trackingStore,
     registryStore: options.registryStore ?? null,
@@ -131,6 +161,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestTimeout: options.requestTimeout ?? 0,
     connectionTimeout: options.connectionTimeout ?? 0,
+    // While closing, the app's own guard answers in MLflow's error JSON with Retry-After.
+    return503OnClosing: false,
     ...(options.keepAliveTimeout !== undefined ? { keepAliveTimeout: options.keepAliveTimeout } : {}),
     // Errors raised before routing (malformed URLs) answer in MLflow's error JSON too.
     frameworkErrors: (error, request, reply) => {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { LablogError } from '@lablog/tracking';
+import { CliError } from './errors.js';
 import { addExperimentsCommand } from './commands/experiments.js';
 import { addRunsCommand } from './commands/runs.js';
 import { addModelsCommand } from './commands/models.js';
@@ -55,14 +55,16 @@ export async function runCli(argv: readonly string[], io: CliIO = consoleIO): Pr
     await program.parseAsync(argv as string[], { from: 'user' });
     return 0;
   } catch (e) {
-    if (LablogError.is(e)) {
-      io.err(`Error: ${e.message} (${e.errorCode})`);
-      return 1;
-    }
+    // Commander's own exits (help, usage errors) first: they need nothing more loaded.
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
       const exitCode = (e as { exitCode?: number }).exitCode ?? 2;
       return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? 0 : exitCode === 0 ? 0 : 2;
+    }
+    // @lablog/tracking is loaded only here, on the error path: commands import it when they run.
+    if (e instanceof CliError || (e instanceof Error && (await import('@lablog/tracking')).LablogError.is(e))) {
+      io.err(`Error: ${e.message} (${(e as CliError).errorCode})`);
+      return 1;
     }
     io.err(`Error: ${e instanceof Error ? e.message : String(e)}`);
     return 1;

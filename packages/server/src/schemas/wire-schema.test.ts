@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, w } from './wire-schema.js';
+import { decodeMessage, decodeMessageReference, w } from './wire-schema.js';
 
 const schema = w.message(
   {
@@ -110,5 +110,111 @@ describe('decodeMessage', () => {
   it('long values are cut in messages', () => {
     const message = err({ run_id: 'r', n: 'x'.repeat(10_000) });
     expect(message.length).toBeLessThan(500);
+  });
+});
+
+describe('decodeMessage: compiled fast path vs the reference decoder', () => {
+  const metric = w.message(
+    { key: w.string(), value: w.double(), timestamp: w.int64(), step: w.int64(), model_id: w.string() },
+    ['key', 'value', 'timestamp'],
+  );
+  const batch = w.message(
+    { run_id: w.string(), metrics: w.array(metric), params: w.array(w.message({ key: w.string(), value: w.string() }, ['key'])) },
+    [],
+    { run_uuid: 'run_id' },
+  );
+  const good = (i: number) => ({ key: `k${i}`, value: i / 3, timestamp: 1700000000000 + i, step: i });
+  const metrics = (n: number) => Array.from({ length: n }, (_, i) => good(i));
+
+  function errorOf(data: unknown) {
+    const r = decodeMessage(batch, data, 'json');
+    if (!('error' in r)) throw new Error('expected an error');
+    expect(r).toEqual(decodeMessageReference(batch, data, 'json'));
+    return r.error[0]!;
+  }
+
+  it('reports errors deep in arrays with the same path, pointer and message', () => {
+    const list = metrics(5);
+    (list[3] as Record<string, unknown>).value = 'abc';
+    const e = errorOf({ run_id: 'r', metrics: list });
+    expect(e.params.path).toBe('metrics[3].value');
+    expect(e.instancePath).toBe('/metrics/3/value');
+    expect(e.keyword).toBe('type');
+    expect(e.message).toBe(
+      "Invalid value 'abc' for parameter 'metrics[3].value' supplied. Hint: Value was of type 'string', expected a double. See the API docs for more information about request parameters.",
+    );
+  });
+
+  it('reports a missing nested field and a null array item by path', () => {
+    const list: Record<string, unknown>[] = metrics(12);
+    delete list[11]!.timestamp;
+    const e = errorOf({ run_id: 'r', metrics: list });
+    expect(e.params.path).toBe('metrics[11].timestamp');
+    expect(e.instancePath).toBe('/metrics/11/timestamp');
+    expect(e.message).toBe(
+      "Missing value for required parameter 'metrics[11].timestamp'. See the API docs for more information about request parameters.",
+    );
+    const e2 = errorOf({ run_id: 'r', metrics: [good(0), null] });
+    expect(e2.params.path).toBe('metrics[1]');
+    expect(e2.keyword).toBe('required');
+    expect(errorOf({ run_id: 'r', metrics: metrics(3).concat([{ ...good(3), step: 1.5 }]) }).params.path).toBe('metrics[3].step');
+    expect(errorOf({ run_id: 'r', params: [{ key: 'a' }, { key: 7 }] }).params.path).toBe('params[1].key');
+    expect(errorOf({ run_id: 'r', metrics: { 0: good(0) } }).params.path).toBe('metrics');
+  });
+
+  it('gives the first error in field order, as before', () => {
+    const list: Record<string, unknown>[] = metrics(4);
+    list[1]!.step = 'x';
+    list[2]!.value = null;
+    expect(errorOf({ run_id: 'r', metrics: list }).params.path).toBe('metrics[1].step');
+  });
+
+  it('decodes valid batches to the same values as the reference decoder', () => {
+    const data = {
+      run_uuid: 'r',
+      extra: [1, 2],
+      metrics: [
+        ...metrics(50),
+        { key: 'n', value: 'NaN', timestamp: '17', step: ' 3 ' },
+        { key: 'i', value: '-Infinity', timestamp: 1, step: null, model_id: '' },
+        { key: 's', value: ' 2.5 ', timestamp: -4, unknown: true },
+      ],
+      params: [{ key: 'p', value: '' }, { key: 'q' }],
+    };
+    const fast = decodeMessage(batch, data, 'json');
+    expect(fast).toEqual(decodeMessageReference(batch, data, 'json'));
+    expect(Object.is((fast as { value: { metrics: { value: number }[] } }).value.metrics[50]!.value, NaN)).toBe(true);
+  });
+
+  it('agrees with the reference decoder on random inputs', () => {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const scalars: unknown[] = [
+      'a', '', ' ', '12', '-3', '1.5', 'NaN', 'Infinity', '-Infinity', 'true', 'FALSE', '2147483648', 'RUNNING', '2', '0',
+      0, 1, -1, 2.5, 2 ** 31, 2 ** 53, NaN, true, false, null, undefined, [], ['x'], ['1', '2'], {}, { key: 'k' },
+    ];
+    const value = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 0 && r < 0.15) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth - 1));
+      if (depth > 0 && r < 0.3) return obj(depth - 1);
+      return pick(scalars);
+    };
+    const names = ['run_id', 'run_uuid', 'experiment_id', 'n', 'small', 'x', 'flag', 'status', 'ids', 'tags', 'key', 'value', 'zz'];
+    const obj = (depth: number): Record<string, unknown> => {
+      const o: Record<string, unknown> = {};
+      for (const name of names) if (rand() < 0.4) o[name] = value(depth);
+      return o;
+    };
+    let agreed = 0;
+    for (let i = 0; i < 5000; i++) {
+      const data = rand() < 0.1 ? value(2) : obj(2);
+      for (const source of ['json', 'query'] as const) {
+        const fast = decodeMessage(schema, data, source);
+        expect(fast, `input ${JSON.stringify(data)} (${source})`).toEqual(decodeMessageReference(schema, data, source));
+        if ('value' in fast) agreed++;
+      }
+    }
+    expect(agreed).toBeGreaterThan(100); // the random inputs reach the success path too
   });
 });

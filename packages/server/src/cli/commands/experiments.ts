@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TrackingClient, type ViewType } from '@lablog/tracking';
+import type { ViewType } from '@lablog/tracking';
 import type { CliIO, GlobalOptions } from '../program.js';
 import { viewOption } from '../options.js';
 import { formatTable, formatTime } from '../table.js';
@@ -8,7 +8,8 @@ import { formatTable, formatTime } from '../table.js';
 /** `lablog experiments list|create|delete|restore|rename` (MLflow's `mlflow experiments` flags). */
 export function addExperimentsCommand(program: Command, io: CliIO): void {
   const experiments = program.command('experiments').description('Create, list and delete experiments.');
-  const client = () => new TrackingClient(program.opts<GlobalOptions>().trackingUri);
+  // @lablog/tracking is loaded when a command runs, not at CLI start-up.
+  const client = async () => new (await import('@lablog/tracking')).TrackingClient(program.opts<GlobalOptions>().trackingUri);
 
   experiments
     .command('list')
@@ -18,7 +19,7 @@ export function addExperimentsCommand(program: Command, io: CliIO): void {
     .option('--filter <filter>', "search filter, e.g. \"name LIKE 'exp%'\"")
     .option('--json', 'print MLflow-style JSON instead of a table')
     .action(async (opts: { view: ViewType; filter?: string; json?: boolean }) => {
-      const exps = await client().searchExperiments({ viewType: opts.view, filter: opts.filter });
+      const exps = await (await client()).searchExperiments({ viewType: opts.view, filter: opts.filter });
       if (opts.json) {
         io.out(JSON.stringify(exps, null, 2));
         return;
@@ -42,7 +43,7 @@ export function addExperimentsCommand(program: Command, io: CliIO): void {
     .requiredOption('-n, --experiment-name <name>', 'name of the new experiment')
     .option('-l, --artifact-location <uri>', 'where its runs keep artifacts (default: under the store)')
     .action(async (opts: { experimentName: string; artifactLocation?: string }) => {
-      const id = await client().createExperiment(opts.experimentName, { artifactLocation: opts.artifactLocation });
+      const id = await (await client()).createExperiment(opts.experimentName, { artifactLocation: opts.artifactLocation });
       io.out(`Created experiment '${opts.experimentName}' with id ${id}`);
     });
 
@@ -51,7 +52,7 @@ export function addExperimentsCommand(program: Command, io: CliIO): void {
     .description('Delete an experiment (soft delete: `restore` brings it back).')
     .requiredOption('-x, --experiment-id <id>', 'id of the experiment')
     .action(async (opts: { experimentId: string }) => {
-      await client().deleteExperiment(opts.experimentId);
+      await (await client()).deleteExperiment(opts.experimentId);
       io.out(`Experiment with id ${opts.experimentId} has been deleted.`);
     });
 
@@ -60,7 +61,7 @@ export function addExperimentsCommand(program: Command, io: CliIO): void {
     .description('Restore a deleted experiment and its runs.')
     .requiredOption('-x, --experiment-id <id>', 'id of the experiment')
     .action(async (opts: { experimentId: string }) => {
-      await client().restoreExperiment(opts.experimentId);
+      await (await client()).restoreExperiment(opts.experimentId);
       io.out(`Experiment with id ${opts.experimentId} has been restored.`);
     });
 
@@ -70,7 +71,7 @@ export function addExperimentsCommand(program: Command, io: CliIO): void {
     .requiredOption('-x, --experiment-id <id>', 'id of the experiment')
     .requiredOption('--new-name <name>', 'its new name')
     .action(async (opts: { experimentId: string; newName: string }) => {
-      await client().renameExperiment(opts.experimentId, opts.newName);
+      await (await client()).renameExperiment(opts.experimentId, opts.newName);
       io.out(`Experiment with id ${opts.experimentId} has been renamed to '${opts.newName}'.`);
     });
 }

@@ -1,12 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { LablogError } from '@lablog/tracking';
 import type { LoadedModel } from '@lablog/flavors';
 import type { CliIO, GlobalOptions } from '../program.js';
-import { batchPredict, parseBody } from '../../serving/batch-predict.js';
 import type { PayloadFormat } from '../../serving/content-type.js';
-import { loadScoringModel, startScoringServer } from '../../serving/server.js';
+import { CliError } from '../errors.js';
+
+// The serving stack (@lablog/flavors, apache-arrow, fastify) is imported inside the actions, so
+// `lablog --help` and `lablog server` do not load it.
+const servingServer = () => import('../../serving/server.js');
+const batchPredictModule = () => import('../../serving/batch-predict.js');
 
 /** Seams for tests: how a model is loaded, and where the progress bar draws. */
 export interface ModelsCommandDeps {
@@ -19,7 +22,7 @@ export interface ModelsCommandDeps {
 function positiveInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new LablogError(`${name} must be a non-negative integer, got '${v}'`, 'INVALID_PARAMETER_VALUE');
+    if (!Number.isInteger(n) || n < 0) throw new CliError(`${name} must be a non-negative integer, got '${v}'`, 'INVALID_PARAMETER_VALUE');
     return n;
   };
 }
@@ -47,7 +50,7 @@ export function progressLine(done: number, total: number, width = 30): string {
 export function addModelsCommand(program: Command, io: CliIO, deps: ModelsCommandDeps = {}): void {
   const models = program.command('models').description('Serve a model over HTTP, or score a file with it.');
   const trackingUri = () => program.opts<GlobalOptions>().trackingUri;
-  const load = deps.load ?? ((uri: string) => loadScoringModel(uri, trackingUri()));
+  const load = deps.load ?? (async (uri: string) => (await servingServer()).loadScoringModel(uri, trackingUri()));
 
   models
     .command('serve')
@@ -62,6 +65,7 @@ export function addModelsCommand(program: Command, io: CliIO, deps: ModelsComman
       new Option('-t, --timeout <seconds>', 'request timeout (504 after it)').env('MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT').argParser(positiveInt('--timeout')),
     )
     .action(async (opts: { modelUri: string; port: number; host: string; workers: number; maxBatchSize: number; maxBatchWaitMs: number; timeout?: number }) => {
+      const { startScoringServer } = await servingServer();
       const server = await startScoringServer({
         modelUri: opts.modelUri,
         ...(trackingUri() !== undefined ? { trackingUri: trackingUri()! } : {}),
@@ -87,9 +91,10 @@ export function addModelsCommand(program: Command, io: CliIO, deps: ModelsComman
     .option('--chunk-rows <n>', 'rows per predict call for large inputs', positiveInt('--chunk-rows'), 10_000)
     .option('--progress', 'draw a progress bar on stderr even when it is not a terminal')
     .action(async (opts: { modelUri: string; inputPath: string; outputPath?: string; contentType?: PayloadFormat; chunkRows: number; progress?: boolean }) => {
+      const { batchPredict, parseBody } = await batchPredictModule();
       const format = opts.contentType ?? FORMAT_BY_EXTENSION[extname(opts.inputPath).toLowerCase()] ?? 'json';
       const body = await readFile(opts.inputPath).catch((e: NodeJS.ErrnoException) => {
-        throw new LablogError(`Cannot read input file '${opts.inputPath}': ${e.code ?? e.message}`, 'INVALID_PARAMETER_VALUE');
+        throw new CliError(`Cannot read input file '${opts.inputPath}': ${e.code ?? e.message}`, 'INVALID_PARAMETER_VALUE');
       });
       const parsed = await parseBody(body, format);
       const model = await load(opts.modelUri);

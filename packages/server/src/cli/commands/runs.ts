@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { LablogError, TrackingClient, runToJSON, type Run, type ViewType } from '@lablog/tracking';
+import type { Run, ViewType } from '@lablog/tracking';
+import { CliError } from '../errors.js';
 import type { CliIO, GlobalOptions } from '../program.js';
 import { viewOption } from '../options.js';
 import { formatDuration, formatTable, formatTime } from '../table.js';
@@ -18,7 +19,9 @@ function formatNumber(v: number): string {
 /** `lablog runs list|describe|delete|restore` (MLflow's `mlflow runs` flags). */
 export function addRunsCommand(program: Command, io: CliIO): void {
   const runs = program.command('runs').description('List and inspect runs.');
-  const client = () => new TrackingClient(program.opts<GlobalOptions>().trackingUri);
+  // @lablog/tracking is loaded when a command runs, not at CLI start-up.
+  const client = async () => new (await import('@lablog/tracking')).TrackingClient(program.opts<GlobalOptions>().trackingUri);
+  const runToJSON = async () => (await import('@lablog/tracking')).runToJSON;
 
   runs
     .command('list')
@@ -42,15 +45,15 @@ export function addRunsCommand(program: Command, io: CliIO): void {
         view: ViewType;
         json?: boolean;
       }) => {
-        const c = client();
+        const c = await client();
         let experimentId = opts.experimentId ?? '0';
         if (opts.experimentName !== undefined) {
           const exp = await c.getExperimentByName(opts.experimentName);
-          if (!exp) throw new LablogError(`Could not find experiment with name '${opts.experimentName}'`, 'RESOURCE_DOES_NOT_EXIST');
+          if (!exp) throw new CliError(`Could not find experiment with name '${opts.experimentName}'`, 'RESOURCE_DOES_NOT_EXIST');
           experimentId = exp.experimentId;
         }
         if (!Number.isInteger(opts.maxResults) || opts.maxResults < 1) {
-          throw new LablogError(`--max-results must be a positive integer`, 'INVALID_PARAMETER_VALUE');
+          throw new CliError(`--max-results must be a positive integer`, 'INVALID_PARAMETER_VALUE');
         }
         const found = await c.searchRuns([experimentId], {
           filter: opts.filter,
@@ -59,7 +62,7 @@ export function addRunsCommand(program: Command, io: CliIO): void {
           runViewType: opts.view,
         });
         if (opts.json) {
-          io.out(JSON.stringify({ runs: found.map(runToJSON) }, null, 2));
+          io.out(JSON.stringify({ runs: found.map(await runToJSON()) }, null, 2));
           return;
         }
         if (found.length === 0) {
@@ -91,8 +94,8 @@ export function addRunsCommand(program: Command, io: CliIO): void {
     .description("Print a run's info, params, latest metrics, tags and inputs as MLflow JSON.")
     .requiredOption('--run-id <id>', 'id of the run')
     .action(async (opts: { runId: string }) => {
-      const run = await client().getRun(opts.runId);
-      io.out(JSON.stringify(runToJSON(run), null, 2));
+      const run = await (await client()).getRun(opts.runId);
+      io.out(JSON.stringify((await runToJSON())(run), null, 2));
     });
 
   runs
@@ -100,7 +103,7 @@ export function addRunsCommand(program: Command, io: CliIO): void {
     .description('Delete a run (soft delete: `restore` brings it back).')
     .requiredOption('--run-id <id>', 'id of the run')
     .action(async (opts: { runId: string }) => {
-      await client().deleteRun(opts.runId);
+      await (await client()).deleteRun(opts.runId);
       io.out(`Run with id ${opts.runId} has been deleted.`);
     });
 
@@ -109,7 +112,7 @@ export function addRunsCommand(program: Command, io: CliIO): void {
     .description('Restore a deleted run.')
     .requiredOption('--run-id <id>', 'id of the run')
     .action(async (opts: { runId: string }) => {
-      await client().restoreRun(opts.runId);
+      await (await client()).restoreRun(opts.runId);
       io.out(`Run with id ${opts.runId} has been restored.`);
     });
 }
