@@ -14,10 +14,7 @@ import type { SearchExperimentsArgs } from '../tracking-store.js';
 import { invalidParameter, resourceAlreadyExists, resourceDoesNotExist } from '../../errors.js';
 import {
   SEARCH_MAX_RESULTS_DEFAULT,
-  validateArtifactLocation,
   validateExperimentId,
-  validateExperimentName,
-  validateExperimentTag,
   validateKey,
   validateSearchMaxResults,
 } from '../../validation.js';
@@ -28,6 +25,7 @@ import { META_FILE, TAGS_DIR, appendToUri, keyPath, resolveUriIfLocal } from './
 import { exists, isAlreadyExists, removeFileAndPrune, writeFileAtomic, writeYamlAtomic } from './fs-io.js';
 import { experimentToMeta } from './meta.js';
 import { listRunInfos, writeRunMeta } from './run-io.js';
+import { checkCreateExperiment, checkRenameExperiment, checkSetExperimentTag } from '../store-arguments.js';
 
 /** Lock key for operations that must see a stable set of experiment names. */
 const NAMES_LOCK = 'experiments:names';
@@ -106,9 +104,7 @@ async function checkNameFree(ctx: FileStoreContext, name: string): Promise<void>
 
 /** Creates an experiment with a fresh 18-digit id. */
 export async function createExperiment(ctx: FileStoreContext, name: string, artifactLocation?: string, tags: readonly ExperimentTag[] = []): Promise<string> {
-  validateExperimentName(name);
-  if (artifactLocation) validateArtifactLocation(artifactLocation);
-  for (const t of tags) validateExperimentTag(t);
+  checkCreateExperiment(name, artifactLocation, tags);
   return ctx.lock.run(NAMES_LOCK, async () => {
     await checkNameFree(ctx, name);
     for (;;) {
@@ -188,8 +184,7 @@ export async function restoreExperiment(ctx: FileStoreContext, experimentId: str
 
 /** Renames an active experiment; the new name must be unused, deleted experiments included. */
 export async function renameExperiment(ctx: FileStoreContext, experimentId: string, newName: string): Promise<void> {
-  validateExperimentId(experimentId);
-  validateExperimentName(newName);
+  checkRenameExperiment(experimentId, newName);
   await ctx.lock.run(NAMES_LOCK, async () => {
     const { experiment, location } = await ctx.getExperimentOrThrow(experimentId);
     if (experiment.lifecycleStage !== 'active' || location.trashed) {
@@ -211,8 +206,7 @@ async function activeExperimentDir(ctx: FileStoreContext, experimentId: string, 
 
 /** Sets (overwrites) an experiment tag: `tags/<key>`, raw value. The experiment must be active. */
 export async function setExperimentTag(ctx: FileStoreContext, experimentId: string, tag: ExperimentTag): Promise<void> {
-  validateExperimentId(experimentId);
-  validateExperimentTag(tag);
+  checkSetExperimentTag(experimentId, tag);
   const dir = await activeExperimentDir(ctx, experimentId, 'set tags');
   await writeTag(dir, tag);
 }

@@ -56,6 +56,7 @@ import {
   touchModel,
 } from './registry-io.js';
 import type { StoredVersion } from './registry-io.js';
+import { checkCreateRegisteredModel } from '../store-arguments.js';
 
 const modelLock = (name: string): string => `model:${name}`;
 
@@ -89,8 +90,7 @@ async function entityOf(dir: string, v: StoredVersion): Promise<ModelVersion> {
 
 /** Creates a registered model; RESOURCE_ALREADY_EXISTS for a taken name. */
 export async function createRegisteredModel(ctx: FileStoreContext, name: string, tags: readonly RegisteredModelTag[] = [], description?: string): Promise<RegisteredModel> {
-  validateRegisteredModelName(name);
-  for (const t of tags) validateRegistryTag(t);
+  checkCreateRegisteredModel(name, tags);
   const dir = ctx.paths.modelDir(name);
   return ctx.lock.run(modelLock(name), async () => {
     await fs.mkdir(ctx.paths.models, { recursive: true });

@@ -17,8 +17,6 @@ import {
   GET_METRIC_HISTORY_MAX_RESULTS,
   SEARCH_MAX_RESULTS_DEFAULT,
   paramChangedMessage,
-  validateBatch,
-  validateDatasetInputs,
   validateExperimentId,
   validateKey,
   validateRunId,
@@ -36,6 +34,7 @@ import { exists, keyPathConflict, readText, removeFileAndPrune, writeFileAtomic,
 import { datasetInputToMeta, datasetToMeta } from './meta.js';
 import { formatMetricLine } from './metric-file.js';
 import { listRunInfos, readMetricHistory, readRun, writeRunMeta } from './run-io.js';
+import { checkDeleteTag, checkLogBatch, checkLogInputs } from '../store-arguments.js';
 
 const runLock = (runId: string): string => `run:${runId}`;
 
@@ -159,8 +158,7 @@ async function checkKeyPaths(dir: string, kind: string, keys: readonly string[])
  * a rejected batch writes nothing.
  */
 export async function logBatch(ctx: FileStoreContext, runId: string, batch: LogBatchArgs): Promise<void> {
-  validateRunId(runId);
-  const { metrics, params, tags } = validateBatch(batch, ctx.policy);
+  const { metrics, params, tags } = checkLogBatch(runId, batch, ctx.policy);
   if (metrics.length + params.length + tags.length === 0) {
     await activeRun(ctx, runId);
     return;
@@ -198,8 +196,7 @@ export async function logBatch(ctx: FileStoreContext, runId: string, batch: LogB
 
 /** Deletes a run tag; RESOURCE_DOES_NOT_EXIST when absent. */
 export async function deleteTag(ctx: FileStoreContext, runId: string, key: string): Promise<void> {
-  validateRunId(runId);
-  validateKey(key, 'tag');
+  checkDeleteTag(runId, key);
   await ctx.lock.run(runLock(runId), async () => {
     const loc = await activeRun(ctx, runId);
     const tagsDir = path.join(loc.dir, TAGS_DIR);
@@ -231,8 +228,7 @@ export function inputId(dsId: string, runId: string): string {
  * edge once per run (`inputs/<md5(dataset_id+run_id)>`); logging the same dataset again is a no-op.
  */
 export async function logInputs(ctx: FileStoreContext, runId: string, datasets: readonly DatasetInput[]): Promise<void> {
-  validateRunId(runId);
-  validateDatasetInputs(datasets);
+  checkLogInputs(runId, datasets);
   await ctx.lock.run(runLock(runId), async () => {
     const loc = await activeRun(ctx, runId);
     for (const input of datasets) {

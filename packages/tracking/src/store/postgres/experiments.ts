@@ -2,20 +2,10 @@
 import { LablogError, invalidParameter, resourceAlreadyExists, resourceDoesNotExist } from '../../errors.js';
 import type { Experiment } from '../../entities/experiment.js';
 import type { ExperimentTag } from '../../entities/tag.js';
-import type { LifecycleStage } from '../../entities/enums.js';
 import { isUniqueViolation, parseIntegerId, type Db, type Queryable } from './db.js';
 import { joinUri } from './migrations.js';
+import { EXPERIMENT_COLUMNS, assembleExperiments, type ExperimentRow } from '../sql/experiment-rows.js';
 
-interface ExperimentRow {
-  experiment_id: number;
-  name: string;
-  artifact_location: string;
-  lifecycle_stage: LifecycleStage;
-  creation_time: number;
-  last_update_time: number;
-}
-
-const EXPERIMENT_COLUMNS = 'experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time';
 const UPSERT_TAG = 'INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value';
 
 /** RESOURCE_DOES_NOT_EXIST in MLflow's words. */
@@ -72,20 +62,7 @@ export async function loadExperiments(q: Queryable, ids: readonly number[]): Pro
     'SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY($1::integer[]) ORDER BY experiment_id, key',
     [ids],
   );
-  const byId = new Map<number, Experiment & { tags: ExperimentTag[] }>();
-  for (const r of rows) {
-    byId.set(r.experiment_id, {
-      experimentId: String(r.experiment_id),
-      name: r.name,
-      artifactLocation: r.artifact_location,
-      lifecycleStage: r.lifecycle_stage,
-      lastUpdateTime: r.last_update_time,
-      creationTime: r.creation_time,
-      tags: [],
-    });
-  }
-  for (const t of tags) byId.get(t.experiment_id)?.tags.push({ key: t.key, value: t.value });
-  return ids.map((id) => byId.get(id)).filter((e): e is Experiment & { tags: ExperimentTag[] } => e !== undefined);
+  return assembleExperiments(ids, rows, tags);
 }
 
 /** One experiment by id, or a 404. */

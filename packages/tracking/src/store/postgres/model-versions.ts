@@ -2,27 +2,12 @@
 import { LablogError, invalidParameter, resourceDoesNotExist } from '../../errors.js';
 import type { ModelVersion } from '../../entities/model-version.js';
 import type { ModelVersionTag } from '../../entities/tag.js';
-import { MODEL_STAGES, modelStageFrom, type ModelStage, type ModelVersionStatus } from '../../entities/enums.js';
+import { MODEL_STAGES, modelStageFrom, type ModelStage } from '../../entities/enums.js';
 import type { CreateModelVersionArgs } from '../registry-store.js';
 import type { Db, Queryable } from './db.js';
 import { modelNotFound, touchModel } from './registered-models.js';
-
-interface VersionRow {
-  model_id: number;
-  name: string;
-  version: number;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  user_id: string | null;
-  current_stage: ModelStage;
-  description: string | null;
-  source: string;
-  storage_location: string | null;
-  run_id: string | null;
-  status: ModelVersionStatus;
-  status_message: string | null;
-  run_link: string | null;
-}
+import { assembleVersions, type VersionRow } from '../sql/registry-rows.js';
+import { invalidStage } from '../store-arguments.js';
 
 /** A (model id, version) pair. */
 export type VersionKey = readonly [modelId: number, version: number];
@@ -41,8 +26,6 @@ export async function versionModelId(q: Queryable, name: string, version: number
   if (!row) throw versionNotFound(name, version);
   return row.model_id;
 }
-
-const keyString = (m: number, v: number) => `${m}/${v}`;
 
 /** Loads versions by (model id, version), full, in the order given. */
 export async function loadVersions(q: Queryable, keys: readonly VersionKey[]): Promise<ModelVersion[]> {
@@ -63,39 +46,7 @@ export async function loadVersions(q: Queryable, keys: readonly VersionKey[]): P
     `SELECT a.model_id, a.version, a.alias FROM ${wanted} JOIN registered_model_aliases a USING (model_id, version) ORDER BY a.alias`,
     params,
   );
-  const tagMap = new Map<string, ModelVersionTag[]>();
-  for (const t of tags) {
-    const k = keyString(t.model_id, t.version);
-    tagMap.set(k, [...(tagMap.get(k) ?? []), { key: t.key, value: t.value }]);
-  }
-  const aliasMap = new Map<string, string[]>();
-  for (const a of aliases) {
-    const k = keyString(a.model_id, a.version);
-    aliasMap.set(k, [...(aliasMap.get(k) ?? []), a.alias]);
-  }
-  const byKey = new Map<string, ModelVersion>();
-  for (const r of rows) {
-    const k = keyString(r.model_id, r.version);
-    const v: { -readonly [K in keyof ModelVersion]: ModelVersion[K] } = {
-      name: r.name,
-      version: String(r.version),
-      creationTimestamp: r.creation_timestamp,
-      lastUpdatedTimestamp: r.last_updated_timestamp,
-      currentStage: r.current_stage,
-      source: r.source,
-      status: r.status,
-      tags: tagMap.get(k) ?? [],
-      aliases: aliasMap.get(k) ?? [],
-    };
-    if (r.user_id) v.userId = r.user_id;
-    if (r.description) v.description = r.description;
-    if (r.storage_location) v.storageLocation = r.storage_location;
-    if (r.run_id) v.runId = r.run_id;
-    if (r.status_message) v.statusMessage = r.status_message;
-    if (r.run_link) v.runLink = r.run_link;
-    byKey.set(k, v);
-  }
-  return keys.map(([m, v]) => byKey.get(keyString(m, v))).filter((x): x is ModelVersion => x !== undefined);
+  return assembleVersions(keys, rows, tags, aliases);
 }
 
 /** One version, or a 404. */
@@ -120,19 +71,7 @@ export async function latestVersionKeys(q: Queryable, modelIds: readonly number[
   return out;
 }
 
-/** Canonical stage names for `getLatestVersions`, INVALID_PARAMETER_VALUE for an unknown one. */
-export function canonicalStages(stages: readonly string[] | undefined): ModelStage[] {
-  if (!stages || stages.length === 0) return [...MODEL_STAGES];
-  return stages.map((s) => {
-    const stage = modelStageFrom(s);
-    if (!stage) throw invalidStage(s);
-    return stage;
-  });
-}
-
-function invalidStage(s: string): LablogError {
-  return invalidParameter(`Invalid Model Version stage: ${s}. Value must be one of ${MODEL_STAGES.join(', ')}.`);
-}
+export { canonicalStages } from '../store-arguments.js';
 
 const UPSERT_TAG =
   'INSERT INTO model_version_tags (model_id, version, key, value) VALUES ($1, $2, $3, $4) ON CONFLICT (model_id, version, key) DO UPDATE SET value = excluded.value';

@@ -15,28 +15,35 @@ import type { ExperimentTag, ModelVersionTag, RegisteredModelTag } from '../../e
 import type { DatasetInput } from '../../entities/dataset.js';
 import type { PagedList } from '../../entities/paged-list.js';
 import type { ModelStage } from '../../entities/enums.js';
-import { isRunStatus } from '../../entities/enums.js';
 import type { RegisteredModel } from '../../entities/registered-model.js';
 import type { ModelVersion } from '../../entities/model-version.js';
+import { defaultValidationPolicy, type ValidationPolicy } from '../../validation.js';
 import {
-  defaultValidationPolicy,
-  invalidValue,
-  missingValue,
-  validateAlias,
-  validateArtifactLocation,
-  validateBatch,
-  validateDatasetInputs,
-  validateExperimentId,
-  validateExperimentName,
-  validateExperimentTag,
-  validateKey,
-  validateModelVersion,
-  validateRegisteredModelName,
-  validateRegistryTag,
-  validateRunId,
-  validateRunTag,
-  type ValidationPolicy,
-} from '../../validation.js';
+  checkCreateExperiment,
+  checkCreateModelVersion,
+  checkCreateRegisteredModel,
+  checkCreateRun,
+  checkDeleteModelVersionTag,
+  checkDeleteRegisteredModelAlias,
+  checkDeleteRegistryTag,
+  checkDeleteTag,
+  checkExperimentId,
+  checkGetLatestVersions,
+  checkGetMetricHistory,
+  checkGetModelVersionByAlias,
+  checkLogBatch,
+  checkLogInputs,
+  checkModelVersion,
+  checkRegisteredModelName,
+  checkRenameExperiment,
+  checkRenameRegisteredModel,
+  checkRunId,
+  checkSetExperimentTag,
+  checkSetModelVersionTag,
+  checkSetRegisteredModelAlias,
+  checkSetRegisteredModelTag,
+  checkUpdateRunInfo,
+} from '../store-arguments.js';
 import type {
   CreateRunArgs,
   LogBatchArgs,
@@ -110,13 +117,11 @@ export class PostgresStore implements TrackingStore, RegistryStore {
   // ---- experiments ---------------------------------------------------------------------------
 
   async createExperiment(name: string, artifactLocation?: string, tags: readonly ExperimentTag[] = []): Promise<string> {
-    validateExperimentName(name);
-    if (artifactLocation) validateArtifactLocation(artifactLocation);
-    tags.forEach(validateExperimentTag);
-    return experiments.insertExperiment(await this.ready(), name, this.options.defaultArtifactRoot, artifactLocation || undefined, tags);
+    const location = checkCreateExperiment(name, artifactLocation, tags);
+    return experiments.insertExperiment(await this.ready(), name, this.options.defaultArtifactRoot, location, tags);
   }
   async getExperiment(experimentId: string): Promise<Experiment> {
-    validateExperimentId(experimentId);
+    checkExperimentId(experimentId);
     return experiments.getExperiment(await this.ready(), experimentId);
   }
   async getExperimentByName(name: string): Promise<Experiment | null> {
@@ -126,72 +131,63 @@ export class PostgresStore implements TrackingStore, RegistryStore {
     return search.searchExperiments(await this.ready(), args);
   }
   async deleteExperiment(experimentId: string): Promise<void> {
-    validateExperimentId(experimentId);
+    checkExperimentId(experimentId);
     await experiments.deleteExperiment(await this.ready(), experimentId);
   }
   async restoreExperiment(experimentId: string): Promise<void> {
-    validateExperimentId(experimentId);
+    checkExperimentId(experimentId);
     await experiments.restoreExperiment(await this.ready(), experimentId);
   }
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
-    validateExperimentId(experimentId);
-    validateExperimentName(newName);
+    checkRenameExperiment(experimentId, newName);
     await experiments.renameExperiment(await this.ready(), experimentId, newName);
   }
   async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
-    validateExperimentId(experimentId);
-    validateExperimentTag(tag);
+    checkSetExperimentTag(experimentId, tag);
     await experiments.setExperimentTag(await this.ready(), experimentId, tag);
   }
   async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
-    validateExperimentId(experimentId);
+    checkExperimentId(experimentId);
     await experiments.deleteExperimentTag(await this.ready(), experimentId, key);
   }
 
   // ---- runs ----------------------------------------------------------------------------------
 
   async createRun(args: CreateRunArgs): Promise<Run> {
-    validateExperimentId(args.experimentId);
-    const tags = (args.tags ?? []).map((t, i) => validateRunTag(t, this.policy, `tags[${i}]`));
+    const tags = checkCreateRun(args, this.policy);
     return runs.insertRun(await this.ready(), args, tags);
   }
   async getRun(runId: string): Promise<Run> {
-    validateRunId(runId);
+    checkRunId(runId);
     return runs.getRun(await this.ready(), runId);
   }
   async updateRunInfo(runId: string, args: UpdateRunArgs): Promise<RunInfo> {
-    validateRunId(runId);
-    if (args.status !== undefined && !isRunStatus(args.status)) throw invalidValue('status', args.status);
-    if (args.endTime !== undefined && args.endTime !== null && !Number.isInteger(args.endTime)) throw invalidValue('end_time', args.endTime);
+    checkUpdateRunInfo(runId, args);
     return runs.updateRun(await this.ready(), runId, args);
   }
   async deleteRun(runId: string): Promise<void> {
-    validateRunId(runId);
+    checkRunId(runId);
     await runs.setRunLifecycle(await this.ready(), runId, 'deleted');
   }
   async restoreRun(runId: string): Promise<void> {
-    validateRunId(runId);
+    checkRunId(runId);
     await runs.setRunLifecycle(await this.ready(), runId, 'active');
   }
   async logBatch(runId: string, batch: LogBatchArgs): Promise<void> {
-    validateRunId(runId);
-    const valid = validateBatch(batch, this.policy);
+    const valid = checkLogBatch(runId, batch, this.policy);
     await this.ready();
     await this.writer.logBatch(runId, valid);
   }
   async deleteTag(runId: string, key: string): Promise<void> {
-    validateRunId(runId);
-    validateKey(key, 'tag');
+    checkDeleteTag(runId, key);
     await runs.deleteRunTag(await this.ready(), runId, key);
   }
   async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
-    validateRunId(runId);
-    validateDatasetInputs(datasets);
+    checkLogInputs(runId, datasets);
     await runs.insertInputs(await this.ready(), runId, datasets);
   }
   async getMetricHistory(runId: string, metricKey: string, args?: MetricHistoryArgs): Promise<PagedList<Metric>> {
-    validateRunId(runId);
-    if (metricKey === undefined || metricKey === null || metricKey === '') throw missingValue('metric_key');
+    checkGetMetricHistory(runId, metricKey);
     return metricHistory(await this.ready(), runId, metricKey, args);
   }
   async searchRunsPage(args: SearchRunsArgs): Promise<PagedList<Run>> {
@@ -201,33 +197,30 @@ export class PostgresStore implements TrackingStore, RegistryStore {
   // ---- registry ------------------------------------------------------------------------------
 
   async createRegisteredModel(name: string, tags: readonly RegisteredModelTag[] = [], description?: string): Promise<RegisteredModel> {
-    validateRegisteredModelName(name);
-    tags.forEach(validateRegistryTag);
+    checkCreateRegisteredModel(name, tags);
     return models.insertModel(await this.ready(), name, tags, description);
   }
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
-    validateRegisteredModelName(name);
+    checkRegisteredModelName(name);
     return models.getModel(await this.ready(), name);
   }
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
-    validateRegisteredModelName(name);
-    validateRegisteredModelName(newName, 'new_name');
+    checkRenameRegisteredModel(name, newName);
     return models.renameModel(await this.ready(), name, newName);
   }
   async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
-    validateRegisteredModelName(name);
+    checkRegisteredModelName(name);
     return models.updateModelDescription(await this.ready(), name, description);
   }
   async deleteRegisteredModel(name: string): Promise<void> {
-    validateRegisteredModelName(name);
+    checkRegisteredModelName(name);
     await models.deleteModel(await this.ready(), name);
   }
   async searchRegisteredModels(args: SearchRegistryArgs): Promise<PagedList<RegisteredModel>> {
     return search.searchRegisteredModels(await this.ready(), args);
   }
   async getLatestVersions(name: string, stages?: readonly string[]): Promise<ModelVersion[]> {
-    validateRegisteredModelName(name);
-    const wanted = versions.canonicalStages(stages);
+    const wanted = checkGetLatestVersions(name, stages);
     const db = await this.ready();
     return db.read(async (q) => {
       const model = await models.registeredModelRow(q, name);
@@ -235,69 +228,59 @@ export class PostgresStore implements TrackingStore, RegistryStore {
     });
   }
   async setRegisteredModelTag(name: string, tag: RegisteredModelTag): Promise<void> {
-    validateRegisteredModelName(name);
-    validateRegistryTag(tag);
+    checkSetRegisteredModelTag(name, tag);
     await models.setModelTag(await this.ready(), name, tag);
   }
   async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
-    validateRegisteredModelName(name);
-    validateKey(key, 'tag');
+    checkDeleteRegistryTag(name, key);
     await models.deleteModelTag(await this.ready(), name, key);
   }
 
   async createModelVersion(args: CreateModelVersionArgs): Promise<ModelVersion> {
-    validateRegisteredModelName(args.name);
-    if (typeof args.source !== 'string' || args.source === '') throw missingValue('source');
-    if (args.runId) validateRunId(args.runId);
-    (args.tags ?? []).forEach(validateRegistryTag);
+    checkCreateModelVersion(args);
     return versions.insertVersion(await this.ready(), args);
   }
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
-    validateRegisteredModelName(name);
-    return versions.getVersion(await this.ready(), name, validateModelVersion(version));
+    const v = checkModelVersion(name, version);
+    return versions.getVersion(await this.ready(), name, v);
   }
   async updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion> {
-    validateRegisteredModelName(name);
-    return versions.updateVersionDescription(await this.ready(), name, validateModelVersion(version), description);
+    const v = checkModelVersion(name, version);
+    return versions.updateVersionDescription(await this.ready(), name, v, description);
   }
   async deleteModelVersion(name: string, version: string): Promise<void> {
-    validateRegisteredModelName(name);
-    await versions.deleteVersion(await this.ready(), name, validateModelVersion(version));
+    const v = checkModelVersion(name, version);
+    await versions.deleteVersion(await this.ready(), name, v);
   }
   async searchModelVersions(args: SearchRegistryArgs): Promise<PagedList<ModelVersion>> {
     return search.searchModelVersions(await this.ready(), args);
   }
   async transitionModelVersionStage(name: string, version: string, stage: ModelStage | string, archiveExistingVersions: boolean): Promise<ModelVersion> {
-    validateRegisteredModelName(name);
-    return versions.transitionStage(await this.ready(), name, validateModelVersion(version), stage, archiveExistingVersions);
+    const v = checkModelVersion(name, version);
+    return versions.transitionStage(await this.ready(), name, v, stage, archiveExistingVersions);
   }
   async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
     const mv = await this.getModelVersion(name, version);
     return mv.storageLocation ?? mv.source;
   }
   async setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void> {
-    validateRegisteredModelName(name);
-    validateRegistryTag(tag);
-    await versions.setVersionTag(await this.ready(), name, validateModelVersion(version), tag);
+    const v = checkSetModelVersionTag(name, version, tag);
+    await versions.setVersionTag(await this.ready(), name, v, tag);
   }
   async deleteModelVersionTag(name: string, version: string, key: string): Promise<void> {
-    validateRegisteredModelName(name);
-    validateKey(key, 'tag');
-    await versions.deleteVersionTag(await this.ready(), name, validateModelVersion(version), key);
+    const v = checkDeleteModelVersionTag(name, version, key);
+    await versions.deleteVersionTag(await this.ready(), name, v, key);
   }
   async setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {
-    validateRegisteredModelName(name);
-    validateAlias(alias);
-    await models.setAlias(await this.ready(), name, alias, validateModelVersion(version));
+    const v = checkSetRegisteredModelAlias(name, alias, version);
+    await models.setAlias(await this.ready(), name, alias, v);
   }
   async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
-    validateRegisteredModelName(name);
-    validateAlias(alias);
+    checkDeleteRegisteredModelAlias(name, alias);
     await models.deleteAlias(await this.ready(), name, alias);
   }
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
-    validateRegisteredModelName(name);
-    if (typeof alias !== 'string' || alias === '') throw missingValue('alias');
+    checkGetModelVersionByAlias(name, alias);
     return models.versionByAlias(await this.ready(), name, alias);
   }
 

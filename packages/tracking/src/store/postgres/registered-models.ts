@@ -1,20 +1,13 @@
 /** Registered models of the registry: CRUD, tags, aliases, bulk loading with latest versions. */
 import { LablogError, invalidParameter, resourceAlreadyExists, resourceDoesNotExist } from '../../errors.js';
-import type { RegisteredModel, RegisteredModelAlias } from '../../entities/registered-model.js';
+import type { RegisteredModel } from '../../entities/registered-model.js';
 import type { RegisteredModelTag } from '../../entities/tag.js';
 import type { ModelVersion } from '../../entities/model-version.js';
 import { isUniqueViolation, type Db, type Queryable } from './db.js';
 import { latestVersionKeys, loadVersions, versionModelId } from './model-versions.js';
+import { assembleModels, type RegisteredModelRow } from '../sql/registry-rows.js';
 
-/** A row of `registered_models`. */
-export interface RegisteredModelRow {
-  id: number;
-  name: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  description: string | null;
-  next_version: number;
-}
+export type { RegisteredModelRow } from '../sql/registry-rows.js';
 
 const MODEL_COLUMNS = 'id, name, creation_timestamp, last_updated_timestamp, description, next_version';
 const UPSERT_TAG = 'INSERT INTO registered_model_tags (model_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value';
@@ -54,22 +47,7 @@ export async function loadModels(q: Queryable, ids: readonly number[]): Promise<
   );
   const latestKeys = await latestVersionKeys(q, ids);
   const versions = await loadVersions(q, [...latestKeys.values()].flat());
-  const versionsByName = new Map<string, ModelVersion[]>();
-  for (const v of versions) versionsByName.set(v.name, [...(versionsByName.get(v.name) ?? []), v]);
-  const out = new Map<number, RegisteredModel>();
-  for (const r of rows) {
-    const m: { -readonly [K in keyof RegisteredModel]: RegisteredModel[K] } = {
-      name: r.name,
-      creationTimestamp: r.creation_timestamp,
-      lastUpdatedTimestamp: r.last_updated_timestamp,
-      latestVersions: versionsByName.get(r.name) ?? [],
-      tags: tags.filter((t) => t.model_id === r.id).map((t) => ({ key: t.key, value: t.value })),
-      aliases: aliases.filter((a) => a.model_id === r.id).map((a): RegisteredModelAlias => ({ alias: a.alias, version: String(a.version) })),
-    };
-    if (r.description) m.description = r.description;
-    out.set(r.id, m);
-  }
-  return ids.map((id) => out.get(id)).filter((x): x is RegisteredModel => x !== undefined);
+  return assembleModels(ids, rows, tags, aliases, versions);
 }
 
 /** Creates a registered model; RESOURCE_ALREADY_EXISTS for a taken name. */

@@ -8,26 +8,7 @@ import type { Experiment } from '../../entities/experiment.js';
 import type { RegisteredModel } from '../../entities/registered-model.js';
 import type { ModelVersion } from '../../entities/model-version.js';
 import type { PagedList } from '../../entities/paged-list.js';
-import {
-  parseExperimentFilter,
-  parseExperimentOrderBy,
-  parseModelVersionFilter,
-  parseModelVersionOrderBy,
-  parseRegisteredModelFilter,
-  parseRegisteredModelOrderBy,
-  parseRunFilter,
-  parseRunOrderBy,
-} from '../../search/index.js';
-import { decodePageToken, encodePageToken } from '../../search/page-token.js';
-import {
-  SEARCH_MAX_RESULTS_DEFAULT,
-  SEARCH_MAX_RESULTS_THRESHOLD,
-  SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
-  SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
-  SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
-  SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD,
-  validateSearchMaxResults,
-} from '../../validation.js';
+import { encodePageToken } from '../../search/page-token.js';
 import type { SearchExperimentsArgs, SearchRunsArgs } from '../tracking-store.js';
 import type { SearchRegistryArgs } from '../registry-store.js';
 import {
@@ -41,6 +22,7 @@ import {
   type BuiltQuery,
   type RunSearchQuery,
 } from '../sql/index.js';
+import { experimentSearchArguments, modelVersionSearchArguments, registeredModelSearchArguments, runSearchArguments } from '../sql/search-arguments.js';
 import { parseIntegerId, type Db, type Queryable } from './db.js';
 import { loadRuns } from './run-loader.js';
 import { loadExperiments } from './experiments.js';
@@ -70,14 +52,10 @@ export function setPostgresRunSearchPlanThreshold(n: number): void {
 
 /** One page of runs. */
 export async function searchRuns(db: Db, args: SearchRunsArgs): Promise<PagedList<Run>> {
-  const maxResults = args.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT;
-  validateSearchMaxResults(maxResults, SEARCH_MAX_RESULTS_THRESHOLD);
-  const offset = decodePageToken(args.pageToken);
-  const filter = parseRunFilter(args.filter ?? '');
-  const orderBy = parseRunOrderBy(args.orderBy ?? []);
+  const { maxResults, offset, query } = runSearchArguments(args);
   const experimentIds = args.experimentIds.map(parseIntegerId).filter((x): x is number => x !== undefined);
   if (experimentIds.length === 0) return { items: [] };
-  const q: RunSearchQuery = { experimentIds, viewType: args.runViewType ?? 'ACTIVE_ONLY', filter, orderBy, limit: maxResults + 1, offset };
+  const q: RunSearchQuery = { experimentIds, ...query };
   return db.read(async (tx) => page(await runIds(tx, q), offset, maxResults, (rows) => loadRuns(tx, rows.map((r) => r[0] as number))));
 }
 
@@ -114,44 +92,22 @@ async function runIds(tx: Queryable, q: RunSearchQuery): Promise<unknown[][]> {
 
 /** One page of experiments. */
 export async function searchExperiments(db: Db, args: SearchExperimentsArgs): Promise<PagedList<Experiment>> {
-  const maxResults = args.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT;
-  validateSearchMaxResults(maxResults, SEARCH_MAX_RESULTS_THRESHOLD);
-  const offset = decodePageToken(args.pageToken);
-  const b = buildExperimentSearchSql(postgresDialect, {
-    viewType: args.viewType ?? 'ACTIVE_ONLY',
-    filter: parseExperimentFilter(args.filter ?? ''),
-    orderBy: parseExperimentOrderBy(args.orderBy ?? []),
-    limit: maxResults + 1,
-    offset,
-  });
+  const { maxResults, offset, query } = experimentSearchArguments(args);
+  const b = buildExperimentSearchSql(postgresDialect, query);
   return db.read(async (tx) => page(await run(tx, b), offset, maxResults, (rows) => loadExperiments(tx, rows.map((r) => r[0] as number))));
 }
 
 /** One page of registered models. */
 export async function searchRegisteredModels(db: Db, args: SearchRegistryArgs): Promise<PagedList<RegisteredModel>> {
-  const maxResults = args.maxResults ?? SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT;
-  validateSearchMaxResults(maxResults, SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD);
-  const offset = decodePageToken(args.pageToken);
-  const b = buildRegisteredModelSearchSql(postgresDialect, {
-    filter: parseRegisteredModelFilter(args.filter ?? ''),
-    orderBy: parseRegisteredModelOrderBy(args.orderBy ?? []),
-    limit: maxResults + 1,
-    offset,
-  });
+  const { maxResults, offset, query } = registeredModelSearchArguments(args);
+  const b = buildRegisteredModelSearchSql(postgresDialect, query);
   return db.read(async (tx) => page(await run(tx, b), offset, maxResults, (rows) => loadModels(tx, rows.map((r) => r[0] as number))));
 }
 
 /** One page of model versions. */
 export async function searchModelVersions(db: Db, args: SearchRegistryArgs): Promise<PagedList<ModelVersion>> {
-  const maxResults = args.maxResults ?? SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT;
-  validateSearchMaxResults(maxResults, SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD);
-  const offset = decodePageToken(args.pageToken);
-  const b = buildModelVersionSearchSql(postgresDialect, {
-    filter: parseModelVersionFilter(args.filter ?? ''),
-    orderBy: parseModelVersionOrderBy(args.orderBy ?? []),
-    limit: maxResults + 1,
-    offset,
-  });
+  const { maxResults, offset, query } = modelVersionSearchArguments(args);
+  const b = buildModelVersionSearchSql(postgresDialect, query);
   return db.read(async (tx) =>
     page(await run(tx, b), offset, maxResults, (rows) => loadVersions(tx, rows.map((r) => [r[0] as number, r[1] as number] as const))),
   );

@@ -2,27 +2,12 @@
 import { LablogError, invalidParameter, resourceDoesNotExist } from '../../errors.js';
 import type { ModelVersion } from '../../entities/model-version.js';
 import type { ModelVersionTag } from '../../entities/tag.js';
-import { MODEL_STAGES, modelStageFrom, type ModelStage, type ModelVersionStatus } from '../../entities/enums.js';
+import { MODEL_STAGES, modelStageFrom, type ModelStage } from '../../entities/enums.js';
 import type { CreateModelVersionArgs } from '../registry-store.js';
 import type { Db } from './db.js';
 import { registeredModelRow, touchModel } from './registered-models.js';
-
-interface VersionRow {
-  model_id: number;
-  name: string;
-  version: number;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  user_id: string | null;
-  current_stage: ModelStage;
-  description: string | null;
-  source: string;
-  storage_location: string | null;
-  run_id: string | null;
-  status: ModelVersionStatus;
-  status_message: string | null;
-  run_link: string | null;
-}
+import { assembleVersions, type VersionRow } from '../sql/registry-rows.js';
+import { invalidStage } from '../store-arguments.js';
 
 /** 404 in MLflow's words. */
 export function versionNotFound(name: string, version: string | number): LablogError {
@@ -61,41 +46,7 @@ export function loadVersions(db: Db, keys: readonly (readonly [number, number])[
      JOIN registered_model_aliases a ON a.model_id = j.value ->> 0 AND a.version = j.value ->> 1 ORDER BY a.alias`,
     json,
   );
-  const k = (m: number, v: number) => `${m}/${v}`;
-  const tagMap = new Map<string, ModelVersionTag[]>();
-  for (const t of tags) {
-    const list = tagMap.get(k(t.model_id, t.version)) ?? [];
-    list.push({ key: t.key, value: t.value });
-    tagMap.set(k(t.model_id, t.version), list);
-  }
-  const aliasMap = new Map<string, string[]>();
-  for (const a of aliases) {
-    const list = aliasMap.get(k(a.model_id, a.version)) ?? [];
-    list.push(a.alias);
-    aliasMap.set(k(a.model_id, a.version), list);
-  }
-  const byKey = new Map<string, ModelVersion>();
-  for (const r of rows) {
-    const v: { -readonly [K in keyof ModelVersion]: ModelVersion[K] } = {
-      name: r.name,
-      version: String(r.version),
-      creationTimestamp: r.creation_timestamp,
-      lastUpdatedTimestamp: r.last_updated_timestamp,
-      currentStage: r.current_stage,
-      source: r.source,
-      status: r.status,
-      tags: tagMap.get(k(r.model_id, r.version)) ?? [],
-      aliases: aliasMap.get(k(r.model_id, r.version)) ?? [],
-    };
-    if (r.user_id) v.userId = r.user_id;
-    if (r.description) v.description = r.description;
-    if (r.storage_location) v.storageLocation = r.storage_location;
-    if (r.run_id) v.runId = r.run_id;
-    if (r.status_message) v.statusMessage = r.status_message;
-    if (r.run_link) v.runLink = r.run_link;
-    byKey.set(k(r.model_id, r.version), v);
-  }
-  return keys.map(([m, v]) => byKey.get(k(m, v))).filter((x): x is ModelVersion => x !== undefined);
+  return assembleVersions(keys, rows, tags, aliases);
 }
 
 /** One version, or a 404. */
@@ -123,19 +74,7 @@ export function latestVersionKeys(db: Db, modelIds: readonly number[], stages: r
   return out;
 }
 
-/** Canonical stage names for `getLatestVersions`, INVALID_PARAMETER_VALUE for an unknown one. */
-export function canonicalStages(stages: readonly string[] | undefined): ModelStage[] {
-  if (!stages || stages.length === 0) return [...MODEL_STAGES];
-  return stages.map((s) => {
-    const stage = modelStageFrom(s);
-    if (!stage) throw invalidStage(s);
-    return stage;
-  });
-}
-
-function invalidStage(s: string): LablogError {
-  return invalidParameter(`Invalid Model Version stage: ${s}. Value must be one of ${MODEL_STAGES.join(', ')}.`);
-}
+export { canonicalStages } from '../store-arguments.js';
 
 /** Creates version `next_version` of a model and advances the counter. */
 export function insertVersion(db: Db, args: CreateModelVersionArgs): ModelVersion {

@@ -1,46 +1,14 @@
 /**
  * Builds full {@link Run} objects for many runs at once: one query per table for the whole page
- * (info, latest metrics, params, tags, dataset inputs), never one query per run.
+ * (info, latest metrics, params, tags, dataset inputs), never one query per run. The rows become
+ * runs in ../sql/run-rows.ts, shared with the PostgreSQL store.
  */
-import type { Run, RunInfo } from '../../entities/run.js';
+import type { Run } from '../../entities/run.js';
 import type { Metric } from '../../entities/metric.js';
-import type { Param } from '../../entities/param.js';
-import type { RunTag } from '../../entities/tag.js';
-import type { DatasetInput } from '../../entities/dataset.js';
-import type { LifecycleStage, RunStatus } from '../../entities/enums.js';
+import { RUN_COLUMNS, assembleRuns, datasetInputsByRun, groupKeyValues, pushTo, type InputRow, type KeyValueRow, type RunRow } from '../sql/run-rows.js';
 import type { Db } from './db.js';
 
-/** A row of the `runs` table. */
-export interface RunRow {
-  id: number;
-  run_uuid: string;
-  experiment_id: number;
-  name: string;
-  user_id: string;
-  status: RunStatus;
-  start_time: number;
-  end_time: number | null;
-  artifact_uri: string;
-  lifecycle_stage: LifecycleStage;
-}
-
-/** The columns of {@link RunRow}. */
-export const RUN_COLUMNS = 'id, run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage';
-
-/** A run row as a {@link RunInfo}. */
-export function runInfoOf(r: RunRow): RunInfo {
-  return {
-    runId: r.run_uuid,
-    experimentId: String(r.experiment_id),
-    runName: r.name,
-    userId: r.user_id,
-    status: r.status,
-    startTime: r.start_time,
-    endTime: r.end_time ?? null,
-    artifactUri: r.artifact_uri,
-    lifecycleStage: r.lifecycle_stage,
-  };
-}
+export { RUN_COLUMNS, runInfoOf, type RunRow } from '../sql/run-rows.js';
 
 /** A stored metric value: NULL stands for NaN. */
 export function metricValueOf(v: number | null): number {
@@ -83,16 +51,8 @@ export function loadRuns(db: Db, ids: readonly number[]): Run[] {
   return db.read(() => {
     const json = JSON.stringify(ids);
     const rows = db.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id IN (SELECT value FROM json_each(?))`, json);
-    const metrics = new Map<number, Metric[]>();
-    const params = new Map<number, Param[]>();
-    const tags = new Map<number, RunTag[]>();
-    const inputs = new Map<number, DatasetInput[]>();
-    const push = <T>(m: Map<number, T[]>, k: number, v: T) => {
-      const list = m.get(k);
-      if (list) list.push(v);
-      else m.set(k, [v]);
-    };
 
+    const metrics = new Map<number, Metric[]>();
     const latest = db
       .stmt(
         `SELECT lm.run_id, k.key, lm.value, lm.timestamp, lm.step, lm.ctx_id FROM latest_metrics lm JOIN metric_keys k ON k.id = lm.key_id
@@ -101,48 +61,23 @@ export function loadRuns(db: Db, ids: readonly number[]): Run[] {
       .values(json) as [number, string, number | null, number, number, number | null][];
     const contexts = loadContexts(db, latest.filter((r) => r[5] !== null).map((r) => r[5]!));
     for (const [runId, key, value, timestamp, step, ctx] of latest) {
-      push(metrics, runId, withContext({ key, value: metricValueOf(value), timestamp, step }, ctx === null ? undefined : contexts.get(ctx)));
+      pushTo(metrics, runId, withContext({ key, value: metricValueOf(value), timestamp, step }, ctx === null ? undefined : contexts.get(ctx)));
     }
-    for (const [runId, key, value] of db.stmt('SELECT run_id, key, value FROM params WHERE run_id IN (SELECT value FROM json_each(?))').values(json) as [number, string, string][]) {
-      push(params, runId, { key, value });
-    }
-    for (const [runId, key, value] of db.stmt('SELECT run_id, key, value FROM tags WHERE run_id IN (SELECT value FROM json_each(?))').values(json) as [number, string, string][]) {
-      push(tags, runId, { key, value });
-    }
+    const params = groupKeyValues(db.stmt('SELECT run_id, key, value FROM params WHERE run_id IN (SELECT value FROM json_each(?))').values(json) as KeyValueRow[]);
+    const tags = groupKeyValues(db.stmt('SELECT run_id, key, value FROM tags WHERE run_id IN (SELECT value FROM json_each(?))').values(json) as KeyValueRow[]);
 
-    const inputRows = db.all<{ input_id: number; run_id: number; name: string; digest: string; source_type: string; source: string; schema: string | null; profile: string | null }>(
+    const inputRows = db.all<InputRow>(
       `SELECT i.id AS input_id, i.run_id, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
        FROM inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.run_id IN (SELECT value FROM json_each(?)) ORDER BY i.id`,
       json,
     );
-    if (inputRows.length > 0) {
-      const inputTags = new Map<number, { key: string; value: string }[]>();
-      for (const [inputId, key, value] of db
-        .stmt('SELECT input_id, key, value FROM input_tags WHERE input_id IN (SELECT value FROM json_each(?))')
-        .values(JSON.stringify(inputRows.map((r) => r.input_id))) as [number, string, string][]) {
-        push(inputTags, inputId, { key, value });
-      }
-      for (const r of inputRows) {
-        const dataset: { -readonly [K in keyof DatasetInput['dataset']]: DatasetInput['dataset'][K] } = {
-          name: r.name,
-          digest: r.digest,
-          sourceType: r.source_type,
-          source: r.source,
-        };
-        if (r.schema !== null) dataset.schema = r.schema;
-        if (r.profile !== null) dataset.profile = r.profile;
-        push(inputs, r.run_id, { dataset, tags: inputTags.get(r.input_id) ?? [] });
-      }
-    }
+    const inputTagRows =
+      inputRows.length === 0
+        ? []
+        : (db
+            .stmt('SELECT input_id, key, value FROM input_tags WHERE input_id IN (SELECT value FROM json_each(?))')
+            .values(JSON.stringify(inputRows.map((r) => r.input_id))) as KeyValueRow[]);
 
-    const byId = new Map<number, Run>();
-    for (const r of rows) {
-      byId.set(r.id, {
-        info: runInfoOf(r),
-        data: { metrics: metrics.get(r.id) ?? [], params: params.get(r.id) ?? [], tags: tags.get(r.id) ?? [] },
-        inputs: { datasetInputs: inputs.get(r.id) ?? [] },
-      });
-    }
-    return ids.map((id) => byId.get(id)).filter((x): x is Run => x !== undefined);
+    return assembleRuns(ids, rows, { metrics, params, tags, inputs: datasetInputsByRun(inputRows, inputTagRows) });
   });
 }

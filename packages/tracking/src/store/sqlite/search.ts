@@ -8,26 +8,7 @@ import type { Experiment } from '../../entities/experiment.js';
 import type { RegisteredModel } from '../../entities/registered-model.js';
 import type { ModelVersion } from '../../entities/model-version.js';
 import type { PagedList } from '../../entities/paged-list.js';
-import {
-  parseExperimentFilter,
-  parseExperimentOrderBy,
-  parseModelVersionFilter,
-  parseModelVersionOrderBy,
-  parseRegisteredModelFilter,
-  parseRegisteredModelOrderBy,
-  parseRunFilter,
-  parseRunOrderBy,
-} from '../../search/index.js';
-import { decodePageToken, encodePageToken } from '../../search/page-token.js';
-import {
-  SEARCH_MAX_RESULTS_DEFAULT,
-  SEARCH_MAX_RESULTS_THRESHOLD,
-  SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
-  SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
-  SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
-  SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD,
-  validateSearchMaxResults,
-} from '../../validation.js';
+import { encodePageToken } from '../../search/page-token.js';
 import type { SearchExperimentsArgs, SearchRunsArgs } from '../tracking-store.js';
 import type { SearchRegistryArgs } from '../registry-store.js';
 import {
@@ -42,6 +23,7 @@ import {
   type RunSearchQuery,
   type BuiltQuery,
 } from '../sql/index.js';
+import { experimentSearchArguments, modelVersionSearchArguments, registeredModelSearchArguments, runSearchArguments } from '../sql/search-arguments.js';
 import type { Db } from './db.js';
 import { parseIntegerId } from './db.js';
 import { loadRuns } from './run-loader.js';
@@ -73,14 +55,10 @@ export function setRunSearchPlanThreshold(n: number): void {
 
 /** One page of runs. */
 export function searchRuns(db: Db, args: SearchRunsArgs): PagedList<Run> {
-  const maxResults = args.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT;
-  validateSearchMaxResults(maxResults, SEARCH_MAX_RESULTS_THRESHOLD);
-  const offset = decodePageToken(args.pageToken);
-  const filter = parseRunFilter(args.filter ?? '');
-  const orderBy = parseRunOrderBy(args.orderBy ?? []);
+  const { maxResults, offset, query } = runSearchArguments(args);
   const experimentIds = args.experimentIds.map(parseIntegerId).filter((x): x is number => x !== undefined);
   if (experimentIds.length === 0) return { items: [] };
-  const q: RunSearchQuery = { experimentIds, viewType: args.runViewType ?? 'ACTIVE_ONLY', filter, orderBy, limit: maxResults + 1, offset };
+  const q: RunSearchQuery = { experimentIds, ...query };
   return db.read(() => page(runIds(db, q), offset, maxResults, (rows) => loadRuns(db, rows.map((r) => r[0] as number))));
 }
 
@@ -133,44 +111,22 @@ function walkArms(db: Db, q: RunSearchQuery, arms: NonNullable<ReturnType<typeof
 
 /** One page of experiments. */
 export function searchExperiments(db: Db, args: SearchExperimentsArgs): PagedList<Experiment> {
-  const maxResults = args.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT;
-  validateSearchMaxResults(maxResults, SEARCH_MAX_RESULTS_THRESHOLD);
-  const offset = decodePageToken(args.pageToken);
-  const q = buildExperimentSearchSql(sqliteDialect, {
-    viewType: args.viewType ?? 'ACTIVE_ONLY',
-    filter: parseExperimentFilter(args.filter ?? ''),
-    orderBy: parseExperimentOrderBy(args.orderBy ?? []),
-    limit: maxResults + 1,
-    offset,
-  });
+  const { maxResults, offset, query } = experimentSearchArguments(args);
+  const q = buildExperimentSearchSql(sqliteDialect, query);
   return db.read(() => page(run(db, q), offset, maxResults, (rows) => loadExperiments(db, rows.map((r) => r[0] as number))));
 }
 
 /** One page of registered models. */
 export function searchRegisteredModels(db: Db, args: SearchRegistryArgs): PagedList<RegisteredModel> {
-  const maxResults = args.maxResults ?? SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT;
-  validateSearchMaxResults(maxResults, SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD);
-  const offset = decodePageToken(args.pageToken);
-  const q = buildRegisteredModelSearchSql(sqliteDialect, {
-    filter: parseRegisteredModelFilter(args.filter ?? ''),
-    orderBy: parseRegisteredModelOrderBy(args.orderBy ?? []),
-    limit: maxResults + 1,
-    offset,
-  });
+  const { maxResults, offset, query } = registeredModelSearchArguments(args);
+  const q = buildRegisteredModelSearchSql(sqliteDialect, query);
   return db.read(() => page(run(db, q), offset, maxResults, (rows) => loadModels(db, rows.map((r) => r[0] as number))));
 }
 
 /** One page of model versions. */
 export function searchModelVersions(db: Db, args: SearchRegistryArgs): PagedList<ModelVersion> {
-  const maxResults = args.maxResults ?? SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT;
-  validateSearchMaxResults(maxResults, SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD);
-  const offset = decodePageToken(args.pageToken);
-  const q = buildModelVersionSearchSql(sqliteDialect, {
-    filter: parseModelVersionFilter(args.filter ?? ''),
-    orderBy: parseModelVersionOrderBy(args.orderBy ?? []),
-    limit: maxResults + 1,
-    offset,
-  });
+  const { maxResults, offset, query } = modelVersionSearchArguments(args);
+  const q = buildModelVersionSearchSql(sqliteDialect, query);
   return db.read(() =>
     page(run(db, q), offset, maxResults, (rows) => loadVersions(db, rows.map((r) => [r[0] as number, r[1] as number] as const))),
   );

@@ -16,28 +16,35 @@ import type { ExperimentTag, ModelVersionTag, RegisteredModelTag } from '../../e
 import type { DatasetInput } from '../../entities/dataset.js';
 import type { PagedList } from '../../entities/paged-list.js';
 import type { ModelStage } from '../../entities/enums.js';
-import { isRunStatus } from '../../entities/enums.js';
 import type { RegisteredModel } from '../../entities/registered-model.js';
 import type { ModelVersion } from '../../entities/model-version.js';
+import { defaultValidationPolicy, type ValidationPolicy } from '../../validation.js';
 import {
-  defaultValidationPolicy,
-  invalidValue,
-  missingValue,
-  validateAlias,
-  validateArtifactLocation,
-  validateBatch,
-  validateDatasetInputs,
-  validateExperimentId,
-  validateExperimentName,
-  validateExperimentTag,
-  validateKey,
-  validateModelVersion,
-  validateRegisteredModelName,
-  validateRegistryTag,
-  validateRunId,
-  validateRunTag,
-  type ValidationPolicy,
-} from '../../validation.js';
+  checkCreateExperiment,
+  checkCreateModelVersion,
+  checkCreateRegisteredModel,
+  checkCreateRun,
+  checkDeleteModelVersionTag,
+  checkDeleteRegisteredModelAlias,
+  checkDeleteRegistryTag,
+  checkDeleteTag,
+  checkExperimentId,
+  checkGetLatestVersions,
+  checkGetMetricHistory,
+  checkGetModelVersionByAlias,
+  checkLogBatch,
+  checkLogInputs,
+  checkModelVersion,
+  checkRegisteredModelName,
+  checkRenameExperiment,
+  checkRenameRegisteredModel,
+  checkRunId,
+  checkSetExperimentTag,
+  checkSetModelVersionTag,
+  checkSetRegisteredModelAlias,
+  checkSetRegisteredModelTag,
+  checkUpdateRunInfo,
+} from '../store-arguments.js';
 import type {
   CreateRunArgs,
   LogBatchArgs,
@@ -134,13 +141,11 @@ export class SqliteStore implements TrackingStore, RegistryStore {
   // ---- experiments ---------------------------------------------------------------------------
 
   async createExperiment(name: string, artifactLocation?: string, tags: readonly ExperimentTag[] = []): Promise<string> {
-    validateExperimentName(name);
-    if (artifactLocation) validateArtifactLocation(artifactLocation);
-    tags.forEach(validateExperimentTag);
-    return experiments.insertExperiment(await this.db(), name, this.options.defaultArtifactRoot, artifactLocation || undefined, tags);
+    const location = checkCreateExperiment(name, artifactLocation, tags);
+    return experiments.insertExperiment(await this.db(), name, this.options.defaultArtifactRoot, location, tags);
   }
   async getExperiment(experimentId: string): Promise<Experiment> {
-    validateExperimentId(experimentId);
+    checkExperimentId(experimentId);
     return experiments.getExperiment(await this.db(), experimentId);
   }
   async getExperimentByName(name: string): Promise<Experiment | null> {
@@ -150,60 +155,54 @@ export class SqliteStore implements TrackingStore, RegistryStore {
     return search.searchExperiments(await this.db(), args);
   }
   async deleteExperiment(experimentId: string): Promise<void> {
-    validateExperimentId(experimentId);
+    checkExperimentId(experimentId);
     experiments.deleteExperiment(await this.db(), experimentId);
   }
   async restoreExperiment(experimentId: string): Promise<void> {
-    validateExperimentId(experimentId);
+    checkExperimentId(experimentId);
     experiments.restoreExperiment(await this.db(), experimentId);
   }
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
-    validateExperimentId(experimentId);
-    validateExperimentName(newName);
+    checkRenameExperiment(experimentId, newName);
     experiments.renameExperiment(await this.db(), experimentId, newName);
   }
   async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
-    validateExperimentId(experimentId);
-    validateExperimentTag(tag);
+    checkSetExperimentTag(experimentId, tag);
     experiments.setExperimentTag(await this.db(), experimentId, tag);
   }
   async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
-    validateExperimentId(experimentId);
+    checkExperimentId(experimentId);
     experiments.deleteExperimentTag(await this.db(), experimentId, key);
   }
 
   // ---- runs ----------------------------------------------------------------------------------
 
   async createRun(args: CreateRunArgs): Promise<Run> {
-    validateExperimentId(args.experimentId);
-    const tags = (args.tags ?? []).map((t, i) => validateRunTag(t, this.policy, `tags[${i}]`));
+    const tags = checkCreateRun(args, this.policy);
     const db = await this.db();
     const id = runs.insertRun(db, args, tags);
     this.wrote(db);
     return loadRuns(db, [id])[0]!;
   }
   async getRun(runId: string): Promise<Run> {
-    validateRunId(runId);
+    checkRunId(runId);
     const db = await this.db();
     return db.read(() => loadRuns(db, [runs.runRow(db, runId).id])[0]!);
   }
   async updateRunInfo(runId: string, args: UpdateRunArgs): Promise<RunInfo> {
-    validateRunId(runId);
-    if (args.status !== undefined && !isRunStatus(args.status)) throw invalidValue('status', args.status);
-    if (args.endTime !== undefined && args.endTime !== null && !Number.isInteger(args.endTime)) throw invalidValue('end_time', args.endTime);
+    checkUpdateRunInfo(runId, args);
     return runs.updateRun(await this.db(), runId, args);
   }
   async deleteRun(runId: string): Promise<void> {
-    validateRunId(runId);
+    checkRunId(runId);
     runs.setRunLifecycle(await this.db(), runId, 'deleted');
   }
   async restoreRun(runId: string): Promise<void> {
-    validateRunId(runId);
+    checkRunId(runId);
     runs.setRunLifecycle(await this.db(), runId, 'active');
   }
   async logBatch(runId: string, batch: LogBatchArgs): Promise<void> {
-    validateRunId(runId);
-    const valid = validateBatch(batch, this.policy);
+    const valid = checkLogBatch(runId, batch, this.policy);
     const db = await this.db();
     this.writer ??= new BatchWriter(db);
     this.writer.logBatch(runId, valid);
@@ -217,18 +216,15 @@ export class SqliteStore implements TrackingStore, RegistryStore {
     refreshStatistics(db.driver);
   }
   async deleteTag(runId: string, key: string): Promise<void> {
-    validateRunId(runId);
-    validateKey(key, 'tag');
+    checkDeleteTag(runId, key);
     runs.deleteRunTag(await this.db(), runId, key);
   }
   async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
-    validateRunId(runId);
-    validateDatasetInputs(datasets);
+    checkLogInputs(runId, datasets);
     runs.insertInputs(await this.db(), runId, datasets);
   }
   async getMetricHistory(runId: string, metricKey: string, args?: MetricHistoryArgs): Promise<PagedList<Metric>> {
-    validateRunId(runId);
-    if (metricKey === undefined || metricKey === null || metricKey === '') throw missingValue('metric_key');
+    checkGetMetricHistory(runId, metricKey);
     return metricHistory(await this.db(), runId, metricKey, args);
   }
   async searchRunsPage(args: SearchRunsArgs): Promise<PagedList<Run>> {
@@ -238,33 +234,30 @@ export class SqliteStore implements TrackingStore, RegistryStore {
   // ---- registry ------------------------------------------------------------------------------
 
   async createRegisteredModel(name: string, tags: readonly RegisteredModelTag[] = [], description?: string): Promise<RegisteredModel> {
-    validateRegisteredModelName(name);
-    tags.forEach(validateRegistryTag);
+    checkCreateRegisteredModel(name, tags);
     return models.insertModel(await this.db(), name, tags, description);
   }
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
-    validateRegisteredModelName(name);
+    checkRegisteredModelName(name);
     return models.getModel(await this.db(), name);
   }
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
-    validateRegisteredModelName(name);
-    validateRegisteredModelName(newName, 'new_name');
+    checkRenameRegisteredModel(name, newName);
     return models.renameModel(await this.db(), name, newName);
   }
   async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
-    validateRegisteredModelName(name);
+    checkRegisteredModelName(name);
     return models.updateModelDescription(await this.db(), name, description);
   }
   async deleteRegisteredModel(name: string): Promise<void> {
-    validateRegisteredModelName(name);
+    checkRegisteredModelName(name);
     models.deleteModel(await this.db(), name);
   }
   async searchRegisteredModels(args: SearchRegistryArgs): Promise<PagedList<RegisteredModel>> {
     return search.searchRegisteredModels(await this.db(), args);
   }
   async getLatestVersions(name: string, stages?: readonly string[]): Promise<ModelVersion[]> {
-    validateRegisteredModelName(name);
-    const wanted = versions.canonicalStages(stages);
+    const wanted = checkGetLatestVersions(name, stages);
     const db = await this.db();
     return db.read(() => {
       const model = models.registeredModelRow(db, name);
@@ -272,70 +265,59 @@ export class SqliteStore implements TrackingStore, RegistryStore {
     });
   }
   async setRegisteredModelTag(name: string, tag: RegisteredModelTag): Promise<void> {
-    validateRegisteredModelName(name);
-    validateRegistryTag(tag);
+    checkSetRegisteredModelTag(name, tag);
     models.setModelTag(await this.db(), name, tag);
   }
   async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
-    validateRegisteredModelName(name);
-    validateKey(key, 'tag');
+    checkDeleteRegistryTag(name, key);
     models.deleteModelTag(await this.db(), name, key);
   }
 
   async createModelVersion(args: CreateModelVersionArgs): Promise<ModelVersion> {
-    validateRegisteredModelName(args.name);
-    if (typeof args.source !== 'string' || args.source === '') throw missingValue('source');
-    if (args.runId) validateRunId(args.runId);
-    (args.tags ?? []).forEach(validateRegistryTag);
+    checkCreateModelVersion(args);
     return versions.insertVersion(await this.db(), args);
   }
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
-    validateRegisteredModelName(name);
-    const v = validateModelVersion(version);
+    const v = checkModelVersion(name, version);
     return versions.getVersion(await this.db(), name, v);
   }
   async updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion> {
-    validateRegisteredModelName(name);
-    return versions.updateVersionDescription(await this.db(), name, validateModelVersion(version), description);
+    const v = checkModelVersion(name, version);
+    return versions.updateVersionDescription(await this.db(), name, v, description);
   }
   async deleteModelVersion(name: string, version: string): Promise<void> {
-    validateRegisteredModelName(name);
-    versions.deleteVersion(await this.db(), name, validateModelVersion(version));
+    const v = checkModelVersion(name, version);
+    versions.deleteVersion(await this.db(), name, v);
   }
   async searchModelVersions(args: SearchRegistryArgs): Promise<PagedList<ModelVersion>> {
     return search.searchModelVersions(await this.db(), args);
   }
   async transitionModelVersionStage(name: string, version: string, stage: ModelStage | string, archiveExistingVersions: boolean): Promise<ModelVersion> {
-    validateRegisteredModelName(name);
-    return versions.transitionStage(await this.db(), name, validateModelVersion(version), stage, archiveExistingVersions);
+    const v = checkModelVersion(name, version);
+    return versions.transitionStage(await this.db(), name, v, stage, archiveExistingVersions);
   }
   async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
     const mv = await this.getModelVersion(name, version);
     return mv.storageLocation ?? mv.source;
   }
   async setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void> {
-    validateRegisteredModelName(name);
-    validateRegistryTag(tag);
-    versions.setVersionTag(await this.db(), name, validateModelVersion(version), tag);
+    const v = checkSetModelVersionTag(name, version, tag);
+    versions.setVersionTag(await this.db(), name, v, tag);
   }
   async deleteModelVersionTag(name: string, version: string, key: string): Promise<void> {
-    validateRegisteredModelName(name);
-    validateKey(key, 'tag');
-    versions.deleteVersionTag(await this.db(), name, validateModelVersion(version), key);
+    const v = checkDeleteModelVersionTag(name, version, key);
+    versions.deleteVersionTag(await this.db(), name, v, key);
   }
   async setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {
-    validateRegisteredModelName(name);
-    validateAlias(alias);
-    models.setAlias(await this.db(), name, alias, validateModelVersion(version));
+    const v = checkSetRegisteredModelAlias(name, alias, version);
+    models.setAlias(await this.db(), name, alias, v);
   }
   async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
-    validateRegisteredModelName(name);
-    validateAlias(alias);
+    checkDeleteRegisteredModelAlias(name, alias);
     models.deleteAlias(await this.db(), name, alias);
   }
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
-    validateRegisteredModelName(name);
-    if (typeof alias !== 'string' || alias === '') throw missingValue('alias');
+    checkGetModelVersionByAlias(name, alias);
     return models.versionByAlias(await this.db(), name, alias);
   }
 
