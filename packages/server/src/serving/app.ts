@@ -3,9 +3,9 @@
  * `GET /ping`, `GET /health`, `GET /version`, `POST /invocations`. It never listens; server.ts
  * does, and tests `inject`.
  */
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { LablogError } from '@lablog/tracking';
-import type { LoadedModel, ModelOutput } from '@lablog/flavors';
+import type { InferenceParams, LoadedModel, ModelInput, ModelOutput } from '@lablog/flavors';
 import { LABLOG_VERSION } from '../version.js';
 import { MicroBatcher } from './batcher.js';
 import { CONTENT_TYPE_ARROW_STREAM, payloadFormatOf, wantsArrow } from './content-type.js';
@@ -61,11 +61,34 @@ class Timeout extends Error {}
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   if (!(ms > 0) || !Number.isFinite(ms)) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout()), ms);
+  // One promise and one timer per request (no Promise.race + finally chain).
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Timeout()), ms);
+    work.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Prefixes a client error of `predict` as MLflow does; anything else passes through. */
+function predictError(e: unknown): never {
+  if (LablogError.is(e) && e.httpStatus < 500) throw new LablogError(`Failed to predict data. Error: ${e.message}`, e.errorCode, { cause: e });
+  throw e;
+}
+
+function predictWith(b: MicroBatcher, input: ModelInput, params: InferenceParams | undefined): Promise<ModelOutput> {
+  try {
+    return b.predict(input, params).catch(predictError);
+  } catch (e) {
+    return Promise.reject(e).catch(predictError);
+  }
 }
 
 /**
@@ -133,7 +156,15 @@ export function buildScoringApp(options: ScoringAppOptions): ScoringApp {
     reply.type('text/plain; charset=utf-8').send(LABLOG_VERSION);
   });
 
-  app.post('/invocations', async (request, reply) => {
+  const sendPredictions = (request: FastifyRequest, reply: FastifyReply, m: LoadedModel, parsed: ParsedRequest, output: ModelOutput): FastifyReply | Promise<FastifyReply> => {
+    if (wantsArrow(request.headers.accept)) {
+      return predictionsArrow(output).then((ipc) => reply.type(CONTENT_TYPE_ARROW_STREAM).send(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength)));
+    }
+    const layout = predictionsLayout(output, m.signature, parsed.payload.kind === 'frame');
+    return reply.type('application/json').send(predictionsJson(output, layout));
+  };
+
+  app.post('/invocations', async (request, replyTo) => {
     const format = payloadFormatOf(request.headers['content-type']);
     if (model === null || batcher === null) {
       throw new LablogError('The model is still loading; retry shortly.', 'TEMPORARILY_UNAVAILABLE');
@@ -141,23 +172,22 @@ export function buildScoringApp(options: ScoringAppOptions): ScoringApp {
     const m = model;
     const b = batcher;
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const work = async (): Promise<{ output: ModelOutput; parsed: ParsedRequest }> => {
-      const parsed = format === 'json' ? parseJsonRequest(body.toString('utf8')) : format === 'csv' ? parseCsvRequest(body.toString('utf8')) : await parseArrowRequest(body);
-      const input = toModelInput(parsed.payload, m.signature);
-      try {
-        return { output: await b.predict(input, parsed.params), parsed };
-      } catch (e) {
-        if (LablogError.is(e) && e.httpStatus < 500) throw new LablogError(`Failed to predict data. Error: ${e.message}`, e.errorCode, { cause: e });
-        throw e;
-      }
-    };
-    const { output, parsed } = await withTimeout(work(), timeoutMs);
-    if (wantsArrow(request.headers.accept)) {
-      const ipc = await predictionsArrow(output);
-      return reply.type(CONTENT_TYPE_ARROW_STREAM).send(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength));
+    if (format === 'arrow') {
+      const work = async (): Promise<{ output: ModelOutput; parsed: ParsedRequest }> => {
+        const parsed = await parseArrowRequest(body);
+        const input = toModelInput(parsed.payload, m.signature);
+        return { output: await predictWith(b, input, parsed.params), parsed };
+      };
+      const { output, parsed } = await withTimeout(work(), timeoutMs);
+      return sendPredictions(request, replyTo, m, parsed, output);
     }
-    const layout = predictionsLayout(output, m.signature, parsed.payload.kind === 'frame');
-    return reply.type('application/json').send(predictionsJson(output, layout));
+    // JSON and CSV parse synchronously, before the timeout starts (as before: the timer only
+    // ever covered the wait for the model).
+    const text = body.toString('utf8');
+    const parsed = format === 'json' ? parseJsonRequest(text) : parseCsvRequest(text);
+    const input = toModelInput(parsed.payload, m.signature);
+    const output = await withTimeout(predictWith(b, input, parsed.params), timeoutMs);
+    return sendPredictions(request, replyTo, m, parsed, output);
   });
 
   return app as unknown as ScoringApp;

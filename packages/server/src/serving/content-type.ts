@@ -36,6 +36,8 @@ const LISTED_TYPES = [CONTENT_TYPE_CSV, CONTENT_TYPE_JSON, CONTENT_TYPE_ARROW_ST
  * @throws UnsupportedContentType (415, sent as text/plain).
  */
 export function payloadFormatOf(contentType: string | undefined): PayloadFormat {
+  // The common case, without parameters: no splitting.
+  if (contentType === CONTENT_TYPE_JSON) return 'json';
   const raw = contentType ?? '';
   const parts = raw.split(';').map((s) => s.trim());
   const mediaType = (parts[0] ?? '').toLowerCase();

@@ -226,8 +226,42 @@ export function inferDtype(leaves: ListLike, fromText = false): TensorDtype {
   return bools ? 'bool' : 'str';
 }
 
+/**
+ * The common JSON body `[[n, n, …], …]` (an array of equal-length arrays of numbers) straight
+ * into float storage, without the intermediate leaves; null for anything else (the general path
+ * then decides, with its errors). The same values as `fillStorage(flattenNested(…))` would give.
+ */
+function floatMatrix(value: unknown, dtype: 'float32' | 'float64'): Tensor | null {
+  if (!Array.isArray(value) || value.length === 0) return null;
+  const rows = value.length;
+  const first: unknown = value[0];
+  if (!Array.isArray(first) || first.length === 0) return null;
+  const cols = first.length;
+  // Every row checked before allocating, so a ragged body cannot make this allocate more than it holds.
+  for (let r = 0; r < rows; r++) {
+    const row: unknown = value[r];
+    if (!Array.isArray(row) || row.length !== cols) return null;
+  }
+  const data = dtype === 'float32' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
+  let k = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = value[r] as unknown[];
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      if (typeof v !== 'number') return null;
+      data[k++] = v;
+    }
+  }
+  return { dtype, shape: [rows, cols], data } as Tensor;
+}
+
 /** Builds a tensor from a nested list, of `dtype` (or inferred), without shape checks. */
 export function tensorFromNested(value: unknown, dtype: TensorDtype | null, what: string, fromText = false): Tensor {
+  if (dtype === 'float32' || dtype === 'float64' || (dtype === null && !fromText)) {
+    // Without a dtype, numbers infer float32 (see inferDtype).
+    const fast = floatMatrix(value, dtype ?? 'float32');
+    if (fast !== null) return fast;
+  }
   const { shape, leaves } = flattenNested(value, what);
   const d = dtype ?? inferDtype(leaves, fromText);
   return { dtype: d, shape, data: fillStorage(leaves, d, what) };
