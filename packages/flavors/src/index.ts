@@ -12,7 +12,7 @@ export type { TensorSpec, ColumnSpec, Schema, ParamSpec, ModelSignature } from '
 export type { LoadedModel } from './loaded-model.js';
 
 // Tensors
-export { shapeSize, allocStorage, makeTensor, isTensor, castTensor, tensorToNested, tensorFromNested } from './tensor-utils.js';
+export { shapeSize, allocStorage, dtypeOfStorage, makeTensor, isTensor, castTensor, tensorToNested, tensorFromNested } from './tensor-utils.js';
 
 // MLmodel and signatures
 export type { Mlmodel, FlavorConfig, SavedInputExampleInfo, NewMlmodelOptions } from './mlmodel.js';

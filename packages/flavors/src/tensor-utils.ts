@@ -27,6 +27,16 @@ export function shapeSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/**
+ * The numeric dtype whose storage class `data` is (a `Uint8Array` reads as `uint8`, never
+ * `bool`); undefined for anything else.
+ */
+export function dtypeOfStorage(data: unknown): Exclude<TensorDtype, 'str' | 'bool'> | undefined {
+  if (!ArrayBuffer.isView(data)) return undefined;
+  for (const [dtype, ctor] of Object.entries(CTORS)) if (dtype !== 'bool' && data.constructor === ctor) return dtype as Exclude<TensorDtype, 'str' | 'bool'>;
+  return undefined;
+}
+
 /** Allocates zero-filled storage for `size` elements of `dtype`. */
 export function allocStorage<D extends TensorDtype>(dtype: D, size: number): TensorStorage[D] {
   if (dtype === 'str') return new Array<string>(size).fill('') as TensorStorage[D];

@@ -10,10 +10,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { tableToIPC } from 'apache-arrow';
-import { metricHistoryToArrow, metricToJSON } from '@lablog/tracking';
+import { metricHistoryToArrow } from '@lablog/tracking';
 import * as L from '../schemas/lablog.js';
-import * as M from '../schemas/metrics.js';
-import { responseMessage } from '../plugins/wire.js';
+import { addBulkIntervalRoute } from './metrics.js';
 import { getMetricHistoryBulkIntervalMinMax } from '../metric-minmax-sampling.js';
 
 /** Prefix of lablog's own API. */
@@ -36,19 +35,5 @@ export async function lablogMetricRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Querystring: M.GetMetricHistoryBulkInterval }>(
-    '/metrics/get-history-bulk-interval',
-    { schema: { querystring: M.getMetricHistoryBulkInterval } },
-    async (req) => {
-      const q = req.query;
-      const metrics = await getMetricHistoryBulkIntervalMinMax(store, {
-        runIds: q.run_ids,
-        metricKey: q.metric_key,
-        startStep: q.start_step,
-        endStep: q.end_step,
-        maxResults: q.max_results,
-      });
-      return responseMessage({ metrics: metrics.map(metricToJSON) });
-    },
-  );
+  addBulkIntervalRoute(app, getMetricHistoryBulkIntervalMinMax);
 }

@@ -4,6 +4,7 @@
  * values), and shape checks against a TensorSpec.
  */
 import type { Tensor, TensorDtype, TensorStorage } from '@lablog/flavors';
+import { allocStorage, dtypeOfStorage } from '@lablog/flavors';
 import { badRequest, pyShape, schemaError } from './errors.js';
 
 /** Anything indexable with a length: arrays and typed arrays (Arrow columns arrive as these). */
@@ -61,19 +62,6 @@ export function flattenNested(value: unknown, what: string): { shape: number[]; 
   return { shape, leaves };
 }
 
-const STORAGE: { [D in Exclude<TensorDtype, 'str'>]: new (n: number) => TensorStorage[D] } = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  uint64: BigUint64Array,
-  bool: Uint8Array,
-};
 
 const INT_RANGE: Partial<Record<TensorDtype, readonly [number, number]>> = {
   int8: [-128, 127],
@@ -157,8 +145,8 @@ function toStr(v: unknown): string {
 
 /** The typed-array class each dtype stores its data in when a source column already matches. */
 function sameStorage(leaves: ListLike, dtype: TensorDtype): boolean {
-  if (dtype === 'str' || dtype === 'bool' || !ArrayBuffer.isView(leaves)) return false;
-  return leaves.constructor === STORAGE[dtype];
+  if (dtype === 'str' || dtype === 'bool') return false;
+  return dtypeOfStorage(leaves) === dtype;
 }
 
 /**
@@ -175,7 +163,7 @@ export function fillStorage<D extends TensorDtype>(leaves: ListLike, dtype: D, w
     for (let i = 0; i < n; i++) out[i] = toStr(leaves[i]);
     return out as TensorStorage[D];
   }
-  const out = new STORAGE[dtype as Exclude<TensorDtype, 'str'>](n);
+  const out = allocStorage(dtype, n);
   if (dtype === 'float32' || dtype === 'float64') {
     const f = out as Float32Array | Float64Array;
     for (let i = 0; i < n; i++) {
@@ -201,9 +189,8 @@ export function fillStorage<D extends TensorDtype>(leaves: ListLike, dtype: D, w
  * count as numbers and booleans. Typed arrays keep their own dtype.
  */
 export function inferDtype(leaves: ListLike, fromText = false): TensorDtype {
-  if (ArrayBuffer.isView(leaves)) {
-    for (const [dtype, ctor] of Object.entries(STORAGE)) if (dtype !== 'bool' && leaves.constructor === ctor) return dtype as TensorDtype;
-  }
+  const stored = dtypeOfStorage(leaves);
+  if (stored !== undefined) return stored;
   let numbers = true;
   let bools = true;
   let any = false;
