@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   LablogError,
-  MAX_TAG_VAL_LENGTH,
-  MLFLOW_LOGGED_MODELS,
   TrackingClient,
   activeRun,
   startRun,
@@ -17,7 +15,6 @@ import {
 } from '@lablog/tracking';
 import type { ModelVersion } from '@lablog/tracking';
 import { mlmodelTagsDict, type Mlmodel } from './mlmodel.js';
-import { pyJsonDumps, type PyJsonValue } from './py-json.js';
 import { saveModel, type SaveableModel, type SaveModelOptions } from './save-model.js';
 
 /** Options of {@link logModel}: those of `saveModel`, plus where to log and what to register. */
@@ -49,32 +46,17 @@ async function resolveRun(options: LogModelOptions): Promise<{ client: TrackingC
 }
 
 /**
- * Appends a logged model to the run's `mlflow.log-model.history` tag (a JSON list, written as
- * Python's `json.dumps` writes it). As MLflow does, a failure is a warning, never an error.
+ * Records a logged model in the run's `mlflow.log-model.history` tag through the store's atomic
+ * `recordLoggedModel` (`runs/log-model` on a tracking server). As MLflow does, a failure is a
+ * warning, never an error: the model's artifacts are logged by then.
  */
 export async function recordLoggedModel(client: TrackingClient, runId: string, mlmodel: Mlmodel): Promise<void> {
   try {
-    const run = await client.getRun(runId);
-    const previous = run.data.tags.find((t) => t.key === MLFLOW_LOGGED_MODELS)?.value;
-    let history: PyJsonValue[] = [];
-    if (previous) {
-      try {
-        const parsed = JSON.parse(previous) as unknown;
-        if (Array.isArray(parsed)) history = parsed as PyJsonValue[];
-      } catch {
-        history = [];
-      }
-    }
-    const value = pyJsonDumps([...history, mlmodelTagsDict(mlmodel) as PyJsonValue]);
-    if (value.length > MAX_TAG_VAL_LENGTH) {
-      throw new LablogError(`the history would be ${value.length} characters, over the ${MAX_TAG_VAL_LENGTH} limit of a tag value`, 'INVALID_PARAMETER_VALUE');
-    }
-    await client.setTag(runId, MLFLOW_LOGGED_MODELS, value);
+    await client.recordLoggedModel(runId, mlmodelTagsDict(mlmodel));
   } catch (e) {
     console.warn(`lablog: logging model metadata to the tracking server failed (${(e as Error).message}); the model artifacts were logged.`);
   }
 }
-
 
 /**
  * Logs a model as an artifact of a run, in MLflow's format, and returns its URI.

@@ -186,6 +186,11 @@ export type {
   TagsInput,
 } from './client/index.js';
 
+// Python-compatible JSON text and the mlflow.log-model.history tag (runs/log-model)
+export { PyFloat, pyJsonDumps, pythonFloatRepr, pythonJsonString } from './py-json.js';
+export type { PyJsonValue } from './py-json.js';
+export { LOGGED_MODEL_REQUIRED_KEYS, loggedModelEntry, appendLoggedModel } from './logged-model-history.js';
+
 // Model URIs (runs:/, models:/ by version, stage, latest, alias)
 export { parseModelUri, resolveModelVersion, isRegistryModelUri } from './model-uri.js';
 export type { ParsedModelUri, RegistryModelUri, ModelVersionResolver } from './model-uri.js';

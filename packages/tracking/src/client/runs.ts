@@ -5,6 +5,7 @@ import type { Param } from '../entities/param.js';
 import type { RunTag } from '../entities/tag.js';
 import type { DatasetInput } from '../entities/dataset.js';
 import { MLFLOW_USER } from '../tags.js';
+import { PyFloat } from '../py-json.js';
 import { chunkBatch } from '../logging/batching.js';
 import { tagList, type TagsInput } from './client-base.js';
 import { ExperimentsClient } from './experiments.js';
@@ -86,6 +87,18 @@ export class RunsClient extends ExperimentsClient {
     const text = String(value);
     await this.store.logBatch(runId, { params: [{ key, value: text }] });
     return text;
+  }
+
+  /**
+   * Records a logged model in the run's `mlflow.log-model.history` tag (MLflow's
+   * `record_logged_model`): `mlmodel` is the model's MLmodel dictionary (snake_case keys, as
+   * written to the MLmodel file), sent as JSON; the store drops each flavor's `config`.
+   * @throws LablogError INVALID_PARAMETER_VALUE when a mandatory key (`artifact_path`, `flavors`,
+   *   `utc_time_created`, `run_id`) is missing or `run_id` is not `runId`.
+   */
+  recordLoggedModel(runId: string, mlmodel: Readonly<Record<string, unknown>>): Promise<void> {
+    const json = JSON.stringify(mlmodel, (_key, value: unknown) => (value instanceof PyFloat ? value.value : value));
+    return this.store.recordLoggedModel(runId, json);
   }
 
   /** Sets (overwrites) one run tag. */

@@ -27,6 +27,8 @@ import {
   type ValidatedBatch,
   type ValidationPolicy,
 } from '../validation.js';
+import { loggedModelEntry } from '../logged-model-history.js';
+import type { PyJsonValue } from '../py-json.js';
 import type { CreateRunArgs, LogBatchArgs, UpdateRunArgs } from './tracking-store.js';
 import type { CreateModelVersionArgs } from './registry-store.js';
 
@@ -87,6 +89,12 @@ export function checkLogBatch(runId: string, batch: LogBatchArgs, policy: Valida
 export function checkDeleteTag(runId: string, key: string): void {
   validateRunId(runId);
   validateKey(key, 'tag');
+}
+
+/** recordLoggedModel: the model's `mlflow.log-model.history` entry. */
+export function checkRecordLoggedModel(runId: string, modelJson: string): Record<string, PyJsonValue> {
+  validateRunId(runId);
+  return loggedModelEntry(runId, modelJson);
 }
 
 /** logInputs. */

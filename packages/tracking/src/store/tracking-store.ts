@@ -98,6 +98,16 @@ export interface TrackingStore {
   logBatch(runId: string, batch: LogBatchArgs): Promise<void>;
   /** RESOURCE_DOES_NOT_EXIST when the tag is absent. */
   deleteTag(runId: string, key: string): Promise<void>;
+  /**
+   * MLflow's `record_logged_model` (`POST runs/log-model`): appends the model's MLmodel
+   * dictionary (`modelJson`, as JSON text), its flavors' `config` removed, to the run tag
+   * `mlflow.log-model.history`, a JSON list. The read and the write of the tag are one atomic
+   * step, so concurrent calls on a run never lose an entry.
+   * @throws LablogError INVALID_PARAMETER_VALUE for malformed JSON, a missing mandatory key
+   *   (`artifact_path`, `flavors`, `utc_time_created`, `run_id`), a `run_id` other than `runId`,
+   *   a deleted run or a history over MAX_TAG_VAL_LENGTH; RESOURCE_DOES_NOT_EXIST for an unknown run.
+   */
+  recordLoggedModel(runId: string, modelJson: string): Promise<void>;
   /** Deduplicated per (dataset name, digest) and run. */
   logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void>;
 

@@ -23,6 +23,7 @@ import { addRunTests } from './contract/runs.js';
 import { addLogBatchTests } from './contract/log-batch.js';
 import { addHistoryAndInputTests } from './contract/history-and-inputs.js';
 import { addSearchRunsTests } from './contract/search-runs.js';
+import { addLoggedModelTests } from './contract/logged-models.js';
 
 export type { TrackingStoreContractOptions } from './contract/tracking-context.js';
 export type { StoreFactory, StoreHandle } from './contract/helpers.js';
@@ -49,5 +50,6 @@ export function describeTrackingStoreContract(
     addLogBatchTests(ctx);
     addHistoryAndInputTests(ctx);
     addSearchRunsTests(ctx);
+    addLoggedModelTests(ctx);
   });
 }

@@ -136,6 +136,9 @@ export class FileStore implements TrackingStore, RegistryStore {
   async deleteTag(runId: string, key: string): Promise<void> {
     return runs.deleteTag(await this.ready(), runId, key);
   }
+  async recordLoggedModel(runId: string, modelJson: string): Promise<void> {
+    return runs.recordLoggedModel(await this.ready(), runId, modelJson);
+  }
   async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
     return runs.logInputs(await this.ready(), runId, datasets);
   }

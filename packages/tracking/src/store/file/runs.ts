@@ -23,7 +23,8 @@ import {
   validateRunTag,
   validateSearchMaxResults,
 } from '../../validation.js';
-import { MLFLOW_RUN_NAME } from '../../tags.js';
+import { MLFLOW_LOGGED_MODELS, MLFLOW_RUN_NAME } from '../../tags.js';
+import { appendLoggedModel } from '../../logged-model-history.js';
 import { generateRunName } from '../../run-name.js';
 import { decodePageToken, pageOf } from '../../search/page-token.js';
 import { filterRuns, parseRunFilter, parseRunOrderBy, sortRuns } from '../../search/index.js';
@@ -34,7 +35,7 @@ import { exists, keyPathConflict, readText, removeFileAndPrune, writeFileAtomic,
 import { datasetInputToMeta, datasetToMeta } from './meta.js';
 import { formatMetricLine } from './metric-file.js';
 import { listRunInfos, readMetricHistory, readRun, writeRunMeta } from './run-io.js';
-import { checkDeleteTag, checkLogBatch, checkLogInputs } from '../store-arguments.js';
+import { checkDeleteTag, checkLogBatch, checkLogInputs, checkRecordLoggedModel } from '../store-arguments.js';
 
 const runLock = (runId: string): string => `run:${runId}`;
 
@@ -204,6 +205,21 @@ export async function deleteTag(ctx: FileStoreContext, runId: string, key: strin
     const st = await fs.stat(file).catch(() => null);
     if (!st || !st.isFile()) throw resourceDoesNotExist(`No tag with name: ${key} in run with id ${runId}`);
     await removeFileAndPrune(file, tagsDir);
+  });
+}
+
+/**
+ * `recordLoggedModel`: appends a history entry to the run's `mlflow.log-model.history` tag,
+ * reading and rewriting the tag file under the run's write lock.
+ */
+export async function recordLoggedModel(ctx: FileStoreContext, runId: string, modelJson: string): Promise<void> {
+  const entry = checkRecordLoggedModel(runId, modelJson);
+  await ctx.lock.run(runLock(runId), async () => {
+    const loc = await activeRun(ctx, runId);
+    const tagsDir = path.join(loc.dir, TAGS_DIR);
+    await checkKeyPaths(tagsDir, 'tag', [MLFLOW_LOGGED_MODELS]);
+    const current = await readText(keyPath(tagsDir, MLFLOW_LOGGED_MODELS));
+    await writeTagFile(loc.dir, { key: MLFLOW_LOGGED_MODELS, value: appendLoggedModel(current ?? undefined, entry) });
   });
 }
 

@@ -27,6 +27,7 @@ import {
   checkDeleteRegisteredModelAlias,
   checkDeleteRegistryTag,
   checkDeleteTag,
+  checkRecordLoggedModel,
   checkExperimentId,
   checkGetLatestVersions,
   checkGetMetricHistory,
@@ -181,6 +182,10 @@ export class PostgresStore implements TrackingStore, RegistryStore {
   async deleteTag(runId: string, key: string): Promise<void> {
     checkDeleteTag(runId, key);
     await runs.deleteRunTag(await this.ready(), runId, key);
+  }
+  async recordLoggedModel(runId: string, modelJson: string): Promise<void> {
+    const entry = checkRecordLoggedModel(runId, modelJson);
+    await runs.appendLoggedModelTag(await this.ready(), runId, entry);
   }
   async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
     checkLogInputs(runId, datasets);

@@ -5,7 +5,9 @@ import type { Run, RunInfo } from '../../entities/run.js';
 import type { RunTag } from '../../entities/tag.js';
 import type { DatasetInput } from '../../entities/dataset.js';
 import { generateRunName } from '../../run-name.js';
-import { MLFLOW_RUN_NAME } from '../../tags.js';
+import { MLFLOW_LOGGED_MODELS, MLFLOW_RUN_NAME } from '../../tags.js';
+import { appendLoggedModel } from '../../logged-model-history.js';
+import type { PyJsonValue } from '../../py-json.js';
 import type { CreateRunArgs, UpdateRunArgs } from '../tracking-store.js';
 import type { Db, Queryable } from './db.js';
 import { experimentRow } from './experiments.js';
@@ -106,6 +108,21 @@ export async function deleteRunTag(db: Db, runId: string, key: string): Promise<
     const row = await activeRunRow(q, runId);
     const n = await q.exec('DELETE FROM tags WHERE run_id = $1 AND key = $2', [row.id, key]);
     if (n === 0) throw resourceDoesNotExist(`No tag with name: ${key} in run with id ${runId}`);
+  });
+}
+
+/**
+ * `recordLoggedModel`: appends a history entry to the run's `mlflow.log-model.history` tag in one
+ * transaction; the run's row is locked (`FOR UPDATE`) before the tag is read, so concurrent
+ * appends to a run take turns and none is lost.
+ */
+export async function appendLoggedModelTag(db: Db, runId: string, entry: Record<string, PyJsonValue>): Promise<void> {
+  await db.write(async (q) => {
+    const row = await q.one<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid = $1 FOR UPDATE`, [runId]);
+    if (!row) throw runNotFound(runId);
+    assertActive(row, runId);
+    const current = (await q.one<{ value: string }>('SELECT value FROM tags WHERE run_id = $1 AND key = $2', [row.id, MLFLOW_LOGGED_MODELS]))?.value;
+    await upsertRunTag(q, row.id, MLFLOW_LOGGED_MODELS, appendLoggedModel(current, entry));
   });
 }
 

@@ -197,6 +197,11 @@ export class RestStore implements TrackingStore, RegistryStore {
     await this.http.json('POST', `${API}/runs/delete-tag`, { run_id: runId, key }, ONCE);
   }
 
+  /** `POST runs/log-model`; not retried after a send (a replay would append the model twice). */
+  async recordLoggedModel(runId: string, modelJson: string): Promise<void> {
+    await this.http.json('POST', `${API}/runs/log-model`, { run_id: runId, model_json: modelJson }, ONCE);
+  }
+
   async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
     await this.http.json('POST', `${API}/runs/log-inputs`, { run_id: runId, datasets: datasets.map(datasetInputToJSON) }, SAFE);
   }

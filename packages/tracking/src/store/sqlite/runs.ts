@@ -5,7 +5,9 @@ import type { RunInfo } from '../../entities/run.js';
 import type { RunTag } from '../../entities/tag.js';
 import type { DatasetInput } from '../../entities/dataset.js';
 import { generateRunName } from '../../run-name.js';
-import { MLFLOW_RUN_NAME } from '../../tags.js';
+import { MLFLOW_LOGGED_MODELS, MLFLOW_RUN_NAME } from '../../tags.js';
+import { appendLoggedModel } from '../../logged-model-history.js';
+import type { PyJsonValue } from '../../py-json.js';
 import type { CreateRunArgs, UpdateRunArgs } from '../tracking-store.js';
 import type { Db } from './db.js';
 import { experimentRow } from './experiments.js';
@@ -98,6 +100,18 @@ export function deleteRunTag(db: Db, runId: string, key: string): void {
     const row = activeRunRow(db, runId);
     const { changes } = db.run('DELETE FROM tags WHERE run_id = ? AND key = ?', row.id, key);
     if (changes === 0) throw resourceDoesNotExist(`No tag with name: ${key} in run with id ${runId}`);
+  });
+}
+
+/**
+ * `recordLoggedModel`: appends a history entry to the run's `mlflow.log-model.history` tag, the
+ * read and the write in one `BEGIN IMMEDIATE` transaction (no concurrent append is lost).
+ */
+export function appendLoggedModelTag(db: Db, runId: string, entry: Record<string, PyJsonValue>): void {
+  db.write(() => {
+    const row = activeRunRow(db, runId);
+    const current = db.get<{ value: string }>('SELECT value FROM tags WHERE run_id = ? AND key = ?', row.id, MLFLOW_LOGGED_MODELS)?.value;
+    upsertRunTag(db, row.id, MLFLOW_LOGGED_MODELS, appendLoggedModel(current, entry));
   });
 }
 

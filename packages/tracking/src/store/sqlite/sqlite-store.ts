@@ -28,6 +28,7 @@ import {
   checkDeleteRegisteredModelAlias,
   checkDeleteRegistryTag,
   checkDeleteTag,
+  checkRecordLoggedModel,
   checkExperimentId,
   checkGetLatestVersions,
   checkGetMetricHistory,
@@ -218,6 +219,10 @@ export class SqliteStore implements TrackingStore, RegistryStore {
   async deleteTag(runId: string, key: string): Promise<void> {
     checkDeleteTag(runId, key);
     runs.deleteRunTag(await this.db(), runId, key);
+  }
+  async recordLoggedModel(runId: string, modelJson: string): Promise<void> {
+    const entry = checkRecordLoggedModel(runId, modelJson);
+    runs.appendLoggedModelTag(await this.db(), runId, entry);
   }
   async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
     checkLogInputs(runId, datasets);
