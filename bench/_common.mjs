@@ -115,3 +115,40 @@ export function fail(message) {
 export function environment() {
   return `node ${process.version}, ${process.platform}/${process.arch}, pid ${process.pid}${QUICK ? ', --quick' : ''}`;
 }
+
+/** Small deterministic PRNG (mulberry32): every run of a bench, and every bench, sees the same data. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Starts the built `lablog server` CLI (`bin`) as a child process on a free port over a SQLite
+ * file; resolves when it prints its URL. `profDir` adds `--cpu-prof` for profiling.
+ */
+export async function startLablogServer(bin, dbPath, profDir) {
+  const { spawn } = await import('node:child_process');
+  const args = [
+    ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    bin, 'server', '--port', '0', '--backend-store-uri', `sqlite:///${dbPath}`, '--log-level', 'warn',
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /listening on (http:\/\/\S+)/.exec(buf);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`lablog server exited (code ${code}) before listening: ${buf}`)));
+  });
+  child.stdout.resume();
+  return { child, url };
+}

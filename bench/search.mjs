@@ -24,7 +24,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { SqliteStore } from '@lablog/tracking';
 import {
-  QUICK, nowNs, summarize, makeTmp, fmt, heading, report, fail, environment, dbBytes,
+  QUICK, nowNs, summarize, makeTmp, fmt, heading, report, fail, environment, dbBytes, prng,
 } from './_common.mjs';
 
 const RUNS = QUICK ? 10_000 : 100_000;
@@ -35,17 +35,6 @@ const FILTER = "metrics.m1 > 0.5 and params.p1 = 'a'";
 const ORDER_BY = ['metrics.m2 DESC'];
 const LIMIT = 100;
 
-/** Small deterministic PRNG (mulberry32), so every run of the bench sees the same data. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(42);
 const P1_VALUES = ['a', 'b', 'c', 'd', 'e'];
 const PKEYS = Array.from({ length: 10 }, (_, i) => `p${i}`);

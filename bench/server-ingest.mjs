@@ -27,13 +27,13 @@
  * `--cpu-prof` starts the server with `node --cpu-prof` and prints its top functions
  * (bench/profile-top.mjs) after it stops.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '@lablog/tracking';
-import { QUICK, environment, fail, fmt, heading, makeTmp, nowNs, report, summarize, yieldToLoop } from './_common.mjs';
+import { QUICK, environment, fail, fmt, heading, makeTmp, nowNs, report, summarize, yieldToLoop, startLablogServer } from './_common.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -107,25 +107,7 @@ function procCpuSeconds(pid) {
 }
 
 /** Starts `lablog server` on a free port; resolves `{ child, url }` once it listens. */
-async function startServer(dbPath, profDir) {
-  const args = [
-    ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
-    LABLOG_BIN, 'server', '--port', '0', '--backend-store-uri', `sqlite:///${dbPath}`, '--log-level', 'warn',
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /listening on (http:\/\/\S+)/.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`lablog server exited (code ${code}) before listening: ${buf}`)));
-  });
-  child.stdout.resume();
-  return { child, url };
-}
+const startServer = (dbPath, profDir) => startLablogServer(LABLOG_BIN, dbPath, profDir);
 
 /** Runs `one(client, i)` in a closed loop on `clients` callers for `seconds`; latencies in ms. */
 async function closedLoop(clients, seconds, one, next) {

@@ -25,11 +25,10 @@
  *
  *   node bench/server-search.mjs [--quick]
  */
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { SqliteStore } from '@lablog/tracking';
-import { QUICK, environment, fail, fmt, heading, makeTmp, nowNs, report, summarize, dbBytes } from './_common.mjs';
+import { QUICK, environment, fail, fmt, heading, makeTmp, nowNs, report, summarize, dbBytes, prng, startLablogServer } from './_common.mjs';
 
 const require = createRequire(import.meta.url);
 /** undici as @lablog/tracking (RestStore) uses it. */
@@ -44,17 +43,6 @@ const FILTER = "metrics.m1 > 0.5 and params.p1 = 'a'";
 const ORDER_BY = ['metrics.m2 DESC'];
 const LIMIT = 100;
 
-/** bench/search.mjs's PRNG (mulberry32) and seed, so both benches search the same data. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(42);
 const P1_VALUES = ['a', 'b', 'c', 'd', 'e'];
 const PKEYS = Array.from({ length: 10 }, (_, i) => `p${i}`);
@@ -93,20 +81,7 @@ const expected = rows
 
 // ---- server on the same file ----------------------------------------------------------------
 heading('lablog server (child process) on the same database');
-const child = spawn(process.execPath, [LABLOG_BIN, 'server', '--port', '0', '--backend-store-uri', `sqlite:///${storePath}`, '--log-level', 'warn'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve, reject) => {
-  let buf = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d) => {
-    buf += d;
-    const m = /listening on (http:\/\/\S+)/.exec(buf);
-    if (m) resolve(m[1]);
-  });
-  child.once('exit', (code) => reject(new Error(`lablog server exited (code ${code}) before listening: ${buf}`)));
-});
-child.stdout.resume();
+const { child, url } = await startLablogServer(LABLOG_BIN, storePath);
 const origin = new URL(url).origin;
 const agent = new Agent({ connections: 1, keepAliveTimeout: 60_000 });
 const body = JSON.stringify({ experiment_ids: [experimentId], filter: FILTER, order_by: ORDER_BY, max_results: LIMIT });
