@@ -16,7 +16,8 @@ import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
 import { errorCodes, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import { LablogError } from '@lablog/tracking';
-import { decodeMessage, FROM_JSON_BODY, type WireSchema } from '../schemas/wire-schema.js';
+import { FROM_JSON_BODY, type WireSchema } from '../schemas/wire-schema.js';
+import { decodeMessage } from '../schemas/wire-decoder.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

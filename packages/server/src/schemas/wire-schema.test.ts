@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, decodeMessageReference, w } from './wire-schema.js';
+import { decodeMessageReference, w } from './wire-schema.js';
+import { decodeMessage } from './wire-decoder.js';
 
 const schema = w.message(
   {
